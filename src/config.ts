@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The only reader of process.env. Every variable is parsed once at start-up into a frozen,
+// typed object; an invalid configuration lists every problem at once instead of failing on
+// the first, so an operator fixes a deployment in one round trip.
+
+const int = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  DATA_DIR: z.string().default('./.data'),
+  EMBEDDED_PG_PORT: int(54329, 1, 65535),
+  AUTH_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
+  AUTH_TENANT_CLAIM: z.string().min(1).default('tenantId'),
+  AUTH_ISSUER: optionalString,
+  AUTH_AUDIENCE: optionalString,
+  CAMPAIGN_EXECUTION_BATCH_SIZE: int(100, 1, 10_000),
+  CAMPAIGN_EXECUTION_INTERVAL: z.coerce.number().min(0).max(86_400).default(10),
+  CAMPAIGN_MAX_ATTEMPTS: int(5, 1, 50),
+  CAMPAIGN_SENDING_LEASE: int(300, 5, 86_400),
+  WORKER_CONCURRENCY: int(4, 1, 64),
+  ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: int(1_048_576, 1024, 100 * 1_048_576),
+  SHUTDOWN_TIMEOUT: int(30, 1, 600),
+  PRINT_DEV_TOKEN: bool(true),
+});
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface Config {
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  databaseUrl: string | undefined; // undefined = start the embedded server
+  databasePoolSize: number;
+  dataDir: string;
+  embeddedPgPort: number;
+  auth: {
+    jwtSecret: string | undefined; // undefined in embedded mode = generated into DATA_DIR
+    jwksUrl: string | undefined;
+    tenantClaim: string;
+    issuer: string | undefined;
+    audience: string | undefined;
+  };
+  execution: {
+    batchSize: number;
+    intervalSeconds: number;
+    maxAttempts: number;
+    sendingLeaseSeconds: number;
+    workerConcurrency: number;
+  };
+  role: Role;
+  logLevel: string;
+  bodyLimitBytes: number;
+  shutdownTimeoutSeconds: number;
+  printDevToken: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  if (e.AUTH_JWT_SECRET && e.AUTH_JWKS_URL) {
+    problems.push('AUTH_JWT_SECRET and AUTH_JWKS_URL: set one of them, not both');
+  }
+  // With an external database there is no DATA_DIR to keep a generated secret in safely
+  // shared by every instance, so production must name its key material explicitly.
+  if (e.DATABASE_URL && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL) {
+    problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: required when DATABASE_URL is set');
+  }
+  if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    problems.push('DATABASE_URL: must start with postgres:// or postgresql://');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    auth: Object.freeze({
+      jwtSecret: e.AUTH_JWT_SECRET,
+      jwksUrl: e.AUTH_JWKS_URL,
+      tenantClaim: e.AUTH_TENANT_CLAIM,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+    }),
+    execution: Object.freeze({
+      batchSize: e.CAMPAIGN_EXECUTION_BATCH_SIZE,
+      intervalSeconds: e.CAMPAIGN_EXECUTION_INTERVAL,
+      maxAttempts: e.CAMPAIGN_MAX_ATTEMPTS,
+      sendingLeaseSeconds: e.CAMPAIGN_SENDING_LEASE,
+      workerConcurrency: e.WORKER_CONCURRENCY,
+    }),
+    role: e.ROLE,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT,
+    printDevToken: e.PRINT_DEV_TOKEN,
+  });
+}

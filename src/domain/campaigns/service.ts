@@ -1,0 +1,219 @@
+import type pg from 'pg';
+import { AppError, notFound } from '../../lib/errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { withTenant, type Pool } from '../../db/pool.js';
+import * as q from '../../db/queries/campaigns.js';
+import * as parts from '../../db/queries/campaign-parts.js';
+import { missingPieces } from './completeness.js';
+import {
+  CHANNELS,
+  channelConfigFromRow,
+  channelConfigToRow,
+  fromSchedule,
+  fromTarget,
+  toCampaign,
+  toSchedule,
+  toTarget,
+  type Campaign,
+  type ChannelName,
+  type Schedule,
+  type Target,
+} from './model.js';
+import type { CampaignPlanner } from './planner.js';
+import { EDITABLE, allowedFrom, allowedTargets, needsCompleteness, type CampaignStatus } from './status.js';
+
+export interface CampaignServiceDeps {
+  pool: Pool;
+  clock: Clock;
+  planner: CampaignPlanner;
+}
+
+export type CampaignFields = q.CampaignFields;
+
+export function makeCampaignService({ pool, clock, planner }: CampaignServiceDeps) {
+  /** Runs an edit: claims the campaign (editable, expected version) then writes the part. */
+  async function edit<T>(
+    tenantId: string,
+    id: string,
+    expectedVersion: number | null,
+    write: (tx: pg.PoolClient, row: q.CampaignRow) => Promise<T>,
+    fields?: q.CampaignFields,
+  ): Promise<{ campaign: Campaign; result: T }> {
+    return withTenant(pool, tenantId, async (tx) => {
+      const row = await q.lockForEdit(tx, tenantId, id, { editable: EDITABLE, expectedVersion, fields });
+      if (!row) throw await whyNotEditable(tx, tenantId, id, expectedVersion);
+      const result = await write(tx, row);
+      return { campaign: toCampaign(row), result };
+    });
+  }
+
+  async function whyNotEditable(tx: pg.PoolClient, tenantId: string, id: string, expected: number | null) {
+    const current = await q.getCampaign(tx, tenantId, id);
+    if (!current) return notFound('campaign');
+    if (!EDITABLE.includes(current.campaign_status)) {
+      return new AppError('conflict', `a ${current.campaign_status} campaign cannot be edited; pause it first`, {
+        details: { campaignStatus: current.campaign_status, editableIn: EDITABLE },
+      });
+    }
+    return new AppError('precondition_failed', `the campaign changed since you read it (version ${current.version}, If-Match said ${expected})`, {
+      details: { currentVersion: current.version },
+    });
+  }
+
+  async function mustGet(tx: pg.PoolClient, tenantId: string, id: string) {
+    const row = await q.getCampaign(tx, tenantId, id);
+    if (!row) throw notFound('campaign');
+    return row;
+  }
+
+  async function loadConfigs(tx: pg.PoolClient, tenantId: string, id: string) {
+    const configs: Partial<Record<ChannelName, Record<string, unknown> | null>> = {};
+    for (const ch of CHANNELS) {
+      const row = await parts.getChannelConfig(tx, tenantId, id, ch);
+      configs[ch] = row ? channelConfigFromRow(row) : null;
+    }
+    return configs;
+  }
+
+  return {
+    async create(tenantId: string, fields: q.CampaignFields): Promise<Campaign> {
+      return withTenant(pool, tenantId, async (tx) => toCampaign(await q.insertCampaign(tx, tenantId, fields)));
+    },
+
+    async get(tenantId: string, id: string): Promise<{ campaign: Campaign; schedule: Schedule | null }> {
+      return withTenant(pool, tenantId, async (tx) => {
+        const row = await mustGet(tx, tenantId, id);
+        const schedule = await parts.getSchedule(tx, tenantId, id);
+        return { campaign: toCampaign(row), schedule: schedule ? toSchedule(schedule) : null };
+      });
+    },
+
+    async list(tenantId: string, opts: { status?: CampaignStatus[]; limit: number; after?: { ts: string; id: string } }) {
+      return withTenant(pool, tenantId, async (tx) => {
+        const rows = await q.listCampaigns(tx, tenantId, { ...opts, limit: opts.limit + 1 });
+        const page = rows.slice(0, opts.limit);
+        const last = page.at(-1);
+        const next = rows.length > opts.limit && last ? { ts: last.cursor_ts, id: last.id } : null;
+        return { items: page.map(toCampaign), next };
+      });
+    },
+
+    async update(tenantId: string, id: string, fields: q.CampaignFields, expectedVersion: number | null) {
+      return (await edit(tenantId, id, expectedVersion, async () => undefined, fields)).campaign;
+    },
+
+    async remove(tenantId: string, id: string): Promise<void> {
+      await withTenant(pool, tenantId, async (tx) => {
+        const deletable = ['DRAFT', 'SCHEDULED', 'PAUSED', 'COMPLETED'] as const;
+        const row = await q.deleteCampaign(tx, tenantId, id, deletable);
+        if (!row) {
+          const current = await mustGet(tx, tenantId, id);
+          throw new AppError('conflict', `a ${current.campaign_status} campaign cannot be deleted; pause it first`, {
+            details: { campaignStatus: current.campaign_status },
+          });
+        }
+        await planner.onDeleted(tx, { tenantId, campaignId: id });
+      });
+    },
+
+    /** The status machine: one conditional update, the implied job changes in the same transaction. */
+    async transition(tenantId: string, id: string, to: CampaignStatus): Promise<Campaign> {
+      return withTenant(pool, tenantId, async (tx) => {
+        const moved = await q.transitionStatus(tx, tenantId, id, to, allowedFrom(to));
+        if (!moved) {
+          const current = await mustGet(tx, tenantId, id);
+          throw new AppError('invalid_transition', `cannot move a ${current.campaign_status} campaign to ${to}`, {
+            details: { campaignStatus: current.campaign_status, allowed: allowedTargets(current.campaign_status) },
+          });
+        }
+        const scheduleRow = await parts.getSchedule(tx, tenantId, id);
+        if (needsCompleteness(moved.previous, to)) {
+          const targetRow = await parts.getTarget(tx, tenantId, id);
+          const missing = missingPieces(
+            {
+              campaign: moved.row,
+              hasSchedule: scheduleRow != null,
+              target: targetRow ? toTarget(targetRow) : null,
+              configs: await loadConfigs(tx, tenantId, id),
+            },
+            to as 'SCHEDULED' | 'RUNNING',
+          );
+          // Throwing rolls the status change back with everything else.
+          if (missing.length > 0) {
+            throw new AppError('incomplete', `the campaign cannot become ${to} yet: ${missing.length} piece(s) missing`, {
+              fields: missing,
+            });
+          }
+        }
+        await planner.onTransition(tx, {
+          tenantId,
+          campaign: moved.row,
+          from: moved.previous,
+          to,
+          schedule: scheduleRow ? toSchedule(scheduleRow) : null,
+          now: clock.now(),
+        });
+        return toCampaign(moved.row);
+      });
+    },
+
+    async getSchedule(tenantId: string, id: string) {
+      return withTenant(pool, tenantId, async (tx) => {
+        const row = await mustGet(tx, tenantId, id);
+        const s = await parts.getSchedule(tx, tenantId, id);
+        return { campaign: toCampaign(row), schedule: s ? toSchedule(s) : null };
+      });
+    },
+
+    async setSchedule(tenantId: string, id: string, schedule: Schedule, expectedVersion: number | null) {
+      return edit(tenantId, id, expectedVersion, async (tx, row) => {
+        await parts.upsertSchedule(tx, tenantId, id, fromSchedule(schedule));
+        if (row.campaign_status === 'SCHEDULED') {
+          await planner.onScheduleChanged(tx, { tenantId, campaign: row, schedule, now: clock.now() });
+        }
+        return schedule;
+      });
+    },
+
+    async getTarget(tenantId: string, id: string) {
+      return withTenant(pool, tenantId, async (tx) => {
+        const row = await mustGet(tx, tenantId, id);
+        const t = await parts.getTarget(tx, tenantId, id);
+        return { campaign: toCampaign(row), target: t ? toTarget(t) : null };
+      });
+    },
+
+    async setTarget(tenantId: string, id: string, target: Target, expectedVersion: number | null) {
+      return edit(tenantId, id, expectedVersion, async (tx) => {
+        await parts.upsertTarget(tx, tenantId, id, fromTarget(target));
+        return target;
+      });
+    },
+
+    async getChannelConfig(tenantId: string, id: string, channel: ChannelName) {
+      return withTenant(pool, tenantId, async (tx) => {
+        const row = await mustGet(tx, tenantId, id);
+        const cfg = await parts.getChannelConfig(tx, tenantId, id, channel);
+        return { campaign: toCampaign(row), config: cfg ? channelConfigFromRow(cfg) : null, attachmentId: (cfg?.attachment_id as string | null) ?? null };
+      });
+    },
+
+    async setChannelConfig(
+      tenantId: string,
+      id: string,
+      channel: ChannelName,
+      body: Record<string, unknown>,
+      expectedVersion: number | null,
+      inTx?: (tx: pg.PoolClient) => Promise<void>,
+    ) {
+      return edit(tenantId, id, expectedVersion, async (tx) => {
+        await parts.upsertChannelConfig(tx, tenantId, id, channel, channelConfigToRow(body));
+        if (inTx) await inTx(tx);
+        const cfg = await parts.getChannelConfig(tx, tenantId, id, channel);
+        return cfg ? channelConfigFromRow(cfg) : null;
+      });
+    },
+  };
+}
+
+export type CampaignService = ReturnType<typeof makeCampaignService>;

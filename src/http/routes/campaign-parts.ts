@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { canonicalTimeZone } from '../../domain/schedule/local-time.js';
+import type { CampaignService } from '../../domain/campaigns/service.js';
+import type { ChannelName } from '../../domain/campaigns/model.js';
+import { pathOf } from '../../domain/campaigns/completeness.js';
+import { etagOf, parseIfMatch } from '../pagination.js';
+import { ifMatchHeaders, uuidParam } from '../schemas/common.js';
+import { channelBodies, scheduleBody, targetBody } from '../schemas/campaigns.js';
+
+// Schedule, target and channel configs of a campaign. Each write is an edit of the campaign
+// (allowed in DRAFT, SCHEDULED, PAUSED; bumps its version; honours If-Match).
+
+export function campaignPartRoutes(deps: { campaigns: CampaignService }) {
+  const { campaigns } = deps;
+  return async function (root: FastifyInstance) {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+
+    app.get('/campaigns/:id/schedule', { schema: { tags: ['schedule'], params: uuidParam } }, async (req, reply) => {
+      const { campaign, schedule } = await campaigns.getSchedule(req.tenantId, req.params.id);
+      return reply.header('etag', etagOf(campaign.version)).send(schedule);
+    });
+
+    app.post(
+      '/campaigns/:id/schedule',
+      {
+        schema: {
+          tags: ['schedule'],
+          summary: 'Attach or replace the schedule (re-plans a SCHEDULED campaign)',
+          params: uuidParam,
+          body: scheduleBody,
+          headers: ifMatchHeaders,
+        },
+      },
+      async (req, reply) => {
+        const b = req.body;
+        const { campaign, result } = await campaigns.setSchedule(
+          req.tenantId,
+          req.params.id,
+          {
+            startOn: b.startOn,
+            endOn: b.endOn ?? null,
+            operationalStartTime: b.operationalStartTime ?? null,
+            operationalEndTime: b.operationalEndTime ?? null,
+            timeZone: canonicalTimeZone(b.timeZone) ?? b.timeZone,
+            operationalDays: b.operationalDays ?? [],
+            operationFrequency: b.operationFrequency,
+          },
+          parseIfMatch(req.headers['if-match']),
+        );
+        return reply.header('etag', etagOf(campaign.version)).send(result);
+      },
+    );
+
+    app.get('/campaigns/:id/targets', { schema: { tags: ['targets'], params: uuidParam } }, async (req, reply) => {
+      const { campaign, target } = await campaigns.getTarget(req.tenantId, req.params.id);
+      return reply.header('etag', etagOf(campaign.version)).send(target);
+    });
+
+    app.put(
+      '/campaigns/:id/targets',
+      { schema: { tags: ['targets'], summary: 'Set the target audience', params: uuidParam, body: targetBody, headers: ifMatchHeaders } },
+      async (req, reply) => {
+        const b = req.body;
+        const { campaign, result } = await campaigns.setTarget(
+          req.tenantId,
+          req.params.id,
+          {
+            minAge: b.minAge ?? null,
+            maxAge: b.maxAge ?? null,
+            // Tags compare trimmed and case-insensitively; store them that way once.
+            contactTags: [...new Set((b.contactTags ?? []).map((t) => t.trim().toLowerCase()))],
+            tagMatch: b.tagMatch,
+            genders: [...new Set(b.genders ?? [])],
+            contactType: [...new Set(Array.isArray(b.contactType) ? b.contactType : [b.contactType])],
+          },
+          parseIfMatch(req.headers['if-match']),
+        );
+        return reply.header('etag', etagOf(campaign.version)).send(result);
+      },
+    );
+
+    for (const channel of ['call', 'email', 'whatsapp', 'mail'] as ChannelName[]) {
+      const path = `/campaigns/:id/${pathOf(channel)}`;
+      const tags = ['channels'];
+      app.get(path, { schema: { tags, summary: `Read the ${channel} config`, params: uuidParam } }, async (req, reply) => {
+        const { campaign, config } = await campaigns.getChannelConfig(req.tenantId, req.params.id, channel);
+        return reply.header('etag', etagOf(campaign.version)).send(config);
+      });
+      app.put(
+        path,
+        {
+          schema: { tags, summary: `Set the ${channel} config`, params: uuidParam, body: channelBodies[channel], headers: ifMatchHeaders },
+        },
+        async (req, reply) => {
+          const { campaign, result } = await campaigns.setChannelConfig(
+            req.tenantId,
+            req.params.id,
+            channel,
+            req.body as Record<string, unknown>,
+            parseIfMatch(req.headers['if-match']),
+          );
+          return reply.header('etag', etagOf(campaign.version)).send(result);
+        },
+      );
+    }
+  };
+}

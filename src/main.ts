@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { makePool } from './db/pool.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
+import { makeApp, prepareDatabase, type App } from './app.js';
+import { signToken } from './http/auth.js';
+
+// Entry point: `npm start`. Loads the configuration, starts the embedded PostgreSQL when no
+// DATABASE_URL is given, migrates, serves HTTP and/or runs the workers (ROLE), and shuts down
+// gracefully on SIGTERM/SIGINT.
+
+const log = (msg: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`);
+
+/** The embedded default keeps one generated HS256 secret in DATA_DIR, so tokens survive restarts. */
+async function resolveJwtSecret(config: Readonly<Config>): Promise<string | undefined> {
+  if (config.auth.jwtSecret || config.auth.jwksUrl) return config.auth.jwtSecret;
+  const file = path.join(config.dataDir, 'jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(config.dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    await writeFile(file, secret + '\n', { mode: 0o600 });
+    log(`generated a development JWT secret in ${file}`);
+    return secret;
+  }
+}
+
+async function main() {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  let embedded: EmbeddedServer | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+    databaseUrl = embedded.url;
+    log(`embedded PostgreSQL running on 127.0.0.1:${config.embeddedPgPort} (data in ${config.dataDir})`);
+  }
+  const pool = makePool(databaseUrl, { max: config.databasePoolSize });
+  let app: App | undefined;
+  let stopping = false;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received: finishing in-flight work and shutting down`);
+    const timer = setTimeout(() => {
+      process.stderr.write('shutdown timed out; exiting\n');
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000);
+    timer.unref();
+    try {
+      await app?.close();
+      await pool.end();
+      await embedded?.stop();
+    } finally {
+      clearTimeout(timer);
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    await prepareDatabase(pool, log);
+    const jwtSecret = await resolveJwtSecret(config);
+    app = await makeApp({ config, pool, jwtSecret });
+    if (config.role !== 'worker') {
+      const address = await app.http.listen({ port: config.port, host: config.host });
+      log(`campaign engine (${config.role}) listening on ${address}; API docs at ${address}/docs`);
+    } else {
+      log('campaign engine running as a worker (no HTTP API)');
+    }
+    if (config.printDevToken && jwtSecret && !config.auth.jwtSecret && !config.databaseUrl) {
+      const token = await signToken(jwtSecret, { [config.auth.tenantClaim]: 'demo', sub: 'dev' }, { expiresIn: '30d' });
+      process.stdout.write(`\nDevelopment token for tenant "demo" (valid 30 days):\n\n  export TOKEN=${token}\n\n`);
+    }
+  } catch (err) {
+    process.stderr.write(`start-up failed: ${(err as Error).stack ?? String(err)}\n`);
+    await app?.close().catch(() => {});
+    await pool.end().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    process.exit(1);
+  }
+}
+
+void main();

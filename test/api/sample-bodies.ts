@@ -1,0 +1,23 @@
+// A valid body for every route under /campaigns/{id}, keyed "METHOD /openapi/path". The
+// tenancy test sends them as another tenant and expects 404: validation passes, the tenant
+// check must be what stops them. A new route needs an entry here.
+const schedule = { startOn: '2030-01-01', timeZone: 'UTC', operationFrequency: 'DAILY' };
+
+export const sampleBodies: Record<string, unknown> = {
+  'GET /campaigns/{id}': null,
+  'PUT /campaigns/{id}': { title: 'stolen' },
+  'DELETE /campaigns/{id}': null,
+  'PUT /campaigns/{id}/status': { status: 'SCHEDULED' },
+  'GET /campaigns/{id}/schedule': null,
+  'POST /campaigns/{id}/schedule': schedule,
+  'GET /campaigns/{id}/targets': null,
+  'PUT /campaigns/{id}/targets': { contactType: 'X' },
+  'GET /campaigns/{id}/calls': null,
+  'PUT /campaigns/{id}/calls': { script: 'x' },
+  'GET /campaigns/{id}/emails': null,
+  'PUT /campaigns/{id}/emails': { sourceEmail: 'a@b.example' },
+  'GET /campaigns/{id}/whatsapp': null,
+  'PUT /campaigns/{id}/whatsapp': { templateData: {} },
+  'GET /campaigns/{id}/mails': null,
+  'PUT /campaigns/{id}/mails': { subject: 'x' },
+};
