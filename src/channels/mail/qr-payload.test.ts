@@ -8,7 +8,8 @@ const ours = 'trackId=T1&campaignId=C1&contactType=CUSTOMER';
 describe('buildScanUrl', () => {
   it.each([
     ['plain URL', 'https://example.com/r', `https://example.com/r?${ours}`],
-    ['host only', 'https://example.com', `https://example.com?${ours}`],
+    ['host only', 'https://example.com', `https://example.com/?${ours}`],
+    ['space and non-ASCII made ASCII', 'https://Bücher.example/a b/ü?q=ä ö', `https://xn--bcher-kva.example/a%20b/%C3%BC?q=%C3%A4%20%C3%B6&${ours}`],
     ['existing query', 'https://example.com/r?a=1', `https://example.com/r?a=1&${ours}`],
     ['existing query kept verbatim', 'https://ex.com/r?q=a%20b&x=1+2', `https://ex.com/r?q=a%20b&x=1+2&${ours}`],
     ['trailing ?', 'https://example.com/r?', `https://example.com/r?${ours}`],
@@ -40,7 +41,7 @@ describe('buildScanUrl', () => {
 
   it('encodes non-ASCII values as UTF-8', () => {
     expect(buildScanUrl('https://ex.com', { ...p, contactType: 'Kundé' })).toBe(
-      'https://ex.com?trackId=T1&campaignId=C1&contactType=Kund%C3%A9',
+      'https://ex.com/?trackId=T1&campaignId=C1&contactType=Kund%C3%A9',
     );
   });
 

@@ -1,9 +1,9 @@
 import { AppError } from '../../lib/errors.js';
 
 // The text a letter's QR code carries: the campaign's responseUrl plus the three values the public
-// scan endpoint needs to attribute the scan. Built by string surgery rather than through
-// URL/URLSearchParams because those re-serialise the operator's own query (`%20` becomes `+`,
-// `a=b=c` gets rewritten, ...) and encode a space as `+`, which some landing pages do not decode.
+// scan endpoint needs to attribute the scan. The query is extended by string surgery rather than
+// through URLSearchParams, which re-serialises the operator's own query (`%20` becomes `+`,
+// `a=b=c` gets rewritten, ...) and encodes a space as `+`, which some landing pages do not decode.
 
 export interface ScanParams {
   trackId: string;
@@ -19,7 +19,9 @@ function invalid(field: string, message: string): AppError {
 }
 
 // Parses and vets the operator-supplied URL: only http(s) with a host makes sense on paper, since a
-// phone camera will not open `javascript:` or `mailto:` links as a landing page.
+// phone camera will not open `javascript:` or `mailto:` links as a landing page. Returns the
+// WHATWG serialisation, which percent-encodes spaces and non-ASCII in the path and query and
+// punycodes the host (so the code holds plain ASCII) but leaves existing escapes and `+` alone.
 function checkResponseUrl(raw: string): string {
   const trimmed = raw.trim();
   let parsed: URL;
@@ -34,7 +36,7 @@ function checkResponseUrl(raw: string): string {
   if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') {
     throw invalid('responseUrl', 'must be an absolute http(s) URL');
   }
-  return trimmed;
+  return parsed.href;
 }
 
 function safeDecode(s: string): string {
