@@ -80,3 +80,14 @@ CREATE TABLE sink_outbox (
 CREATE INDEX sink_outbox_keyset ON sink_outbox (tenant_id, id);
 CREATE INDEX sink_outbox_campaign ON sink_outbox (tenant_id, campaign_id, channel, id);
 SELECT app_enable_tenant_rls('sink_outbox'::regclass);
+
+-- Engine-wide counters for /metrics, shared by every instance (a worker-only instance serves
+-- no HTTP, so per-process counters could not be scraped). Not tenant data: no tenant column,
+-- no row-level security; the application role may only read and bump them.
+CREATE TABLE engine_stats (
+  metric text NOT NULL,
+  channel text NOT NULL DEFAULT '',
+  value bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (metric, channel)
+);
+GRANT SELECT, INSERT, UPDATE ON engine_stats TO campaign_app;
