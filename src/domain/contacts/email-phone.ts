@@ -1,19 +1,14 @@
 // Email and phone normalisation: the two identities a contact is reached through.
 //
-// Phones: every number ends up checked with libphonenumber's full ("max") metadata, i.e. the
-// number must fall in a range its country assigns (fixed line, mobile, ...), not merely have a
-// plausible length, because a call or WhatsApp provider rejects the rest anyway and we would
-// rather say so at import time. Parsing free text through libphonenumber costs ~12 µs a number,
-// which alone would cap an import at ~80k rows/s; most files already carry E.164 numbers, so
-// those skip the text parser and go straight to the validity check (~5 µs).
-import {
-  PhoneNumber,
-  isSupportedCountry,
-  parsePhoneNumberFromString,
-  type CountryCode,
-  type E164Number,
-} from 'libphonenumber-js/core';
+// Phones: every number is checked with libphonenumber's full ("max") metadata, i.e. it must fall
+// in a range its country assigns (fixed line, mobile, ...), not merely have a plausible length:
+// a call or WhatsApp provider rejects the rest anyway, and an import should say so up front.
+// Parsing free text through the library costs ~12 µs a number, which alone would cap an import
+// near 80k rows/s; most files already carry E.164 numbers, and those take a fast path with the
+// same answers (phone-validity.ts).
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/max/metadata';
+import { makeE164Validator } from './phone-validity.js';
 
 // Whitespace JS trim() misses but copy-pasted addresses carry (zero-width spaces, word joiner).
 const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
@@ -47,24 +42,37 @@ const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
 // the fast path too. Anything else (letters, "ext") goes through the full parser.
 const NUMBER_PUNCTUATION = /[\s().\-/\u00A0]/g;
 
+function parseWithLibrary(text: string, region: CountryCode): string | null {
+  const parsed = parsePhoneNumberFromString(text, { defaultCountry: region }, metadata);
+  return parsed !== undefined && parsed.isValid() ? parsed.number : null;
+}
+
 /**
  * A phone number as E.164 (the extension, if any, is dropped: no channel can dial it), or null
  * when it is empty or not a valid number. National forms are read with `region`'s rules.
+ * One-off use; the normaliser uses makePhoneNormalizer(), which gives the same answers faster.
  */
 export function normalizePhone(raw: string, region: CountryCode): string | null {
   const text = raw.replace(INVISIBLE, '').trim();
-  if (text === '') return null;
-  const compact = text.replace(NUMBER_PUNCTUATION, '');
-  if (E164_SHAPE.test(compact)) {
-    try {
-      const number = new PhoneNumber(compact as E164Number, metadata);
-      return number.isValid() ? number.number : null;
-    } catch {
-      return null; // unknown country calling code
+  return text === '' ? null : parseWithLibrary(text, region);
+}
+
+/**
+ * normalizePhone with compiled patterns kept between calls (see phone-validity.ts): numbers
+ * already in E.164 form skip the text parser and the per-call pattern compilation.
+ */
+export function makePhoneNormalizer(): (raw: string, region: CountryCode) => string | null {
+  const validator = makeE164Validator(metadata);
+  return (raw, region) => {
+    const text = raw.replace(INVISIBLE, '').trim();
+    if (text === '') return null;
+    const compact = text.replace(NUMBER_PUNCTUATION, '');
+    if (validator !== null && E164_SHAPE.test(compact)) {
+      const valid = validator.check(compact);
+      if (valid !== undefined) return valid ? compact : null;
     }
-  }
-  const parsed = parsePhoneNumberFromString(text, { defaultCountry: region }, metadata);
-  return parsed !== undefined && parsed.isValid() ? parsed.number : null;
+    return parseWithLibrary(text, region);
+  };
 }
 
 /** Whether `region` is a country libphonenumber knows (guards the normaliser's options). */

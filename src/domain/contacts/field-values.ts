@@ -36,7 +36,9 @@ export function normalizeTags(list: string | readonly string[] | null | undefine
  */
 export function isSystemGroup(tag: string): boolean {
   const t = tag.trim();
-  return t.startsWith('* ') || /^system group:/i.test(t);
+  const first = t.charCodeAt(0);
+  if (first === 42) return t.charCodeAt(1) === 32; // "* "
+  return (first === 83 || first === 115) && /^system group:/i.test(t); // S or s: cheap pre-check
 }
 
 // Keys are lower-cased with spaces, dots, dashes, underscores and slashes removed.

@@ -5,7 +5,7 @@
 import type { CountryCode } from 'libphonenumber-js/core';
 import { AppError } from '../../lib/errors.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
-import { isKnownRegion, normalizeEmail, normalizePhone } from './email-phone.js';
+import { isKnownRegion, makePhoneNormalizer, normalizeEmail } from './email-phone.js';
 import { parseBirthDate, slashOrderFor, type SlashDateOrder } from './birth-date.js';
 import { cleanText, normalizeTags, parseFlag, parseGender } from './field-values.js';
 import {
@@ -54,6 +54,7 @@ export function makeContactNormalizer(opts: ContactNormalizerOptions): ContactNo
   const slashOrder = opts.slashDateOrder ?? slashOrderFor(region);
   const defaultType = cleanText(opts.defaultContactType);
   const clock = opts.clock ?? systemClock;
+  const normalizePhone = makePhoneNormalizer();
 
   function limited(field: string, value: string | null, max: number, errors: FieldProblem[]) {
     if (value !== null && value.length > max) errors.push({ field, reason: `longer than ${max} characters` });
