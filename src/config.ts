@@ -41,6 +41,16 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 100 * 1_048_576),
   SHUTDOWN_TIMEOUT: int(30, 1, 600),
   PRINT_DEV_TOKEN: bool(true),
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  STORAGE_DIR: optionalString,
+  S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  S3_REGION: optionalString,
+  S3_BUCKET: optionalString,
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: bool(false),
+  S3_CHECKSUM_WHEN_REQUIRED: bool(false),
+  ATTACHMENT_MAX_BYTES: int(20 * 1_048_576, 1, 5 * 1024 * 1_048_576),
 });
 
 export type Role = 'api' | 'worker' | 'all';
@@ -72,6 +82,23 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutSeconds: number;
   printDevToken: boolean;
+  /** Attachment storage. `s3` is set only for the s3 driver; it holds a secret: never log it. */
+  storage: {
+    driver: 'local' | 's3';
+    dir: string;
+    s3: StorageS3Config | undefined;
+    attachmentMaxBytes: number;
+  };
+}
+
+export interface StorageS3Config {
+  endpoint: string | undefined; // undefined = AWS itself
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+  checksumWhenRequired: boolean;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     problems.push('DATABASE_URL: must start with postgres:// or postgresql://');
+  }
+  if (e.STORAGE_DRIVER === 's3') {
+    for (const name of ['S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+      if (!e[name]) problems.push(`${name}: required when STORAGE_DRIVER is s3`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -132,5 +164,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT,
     printDevToken: e.PRINT_DEV_TOKEN,
+    storage: Object.freeze({
+      driver: e.STORAGE_DRIVER,
+      dir: path.resolve(e.STORAGE_DIR ?? path.join(dataDir, 'attachments')),
+      s3:
+        e.STORAGE_DRIVER === 's3'
+          ? Object.freeze({
+              endpoint: e.S3_ENDPOINT,
+              region: e.S3_REGION as string,
+              bucket: e.S3_BUCKET as string,
+              accessKeyId: e.S3_ACCESS_KEY_ID as string,
+              secretAccessKey: e.S3_SECRET_ACCESS_KEY as string,
+              forcePathStyle: e.S3_FORCE_PATH_STYLE,
+              checksumWhenRequired: e.S3_CHECKSUM_WHEN_REQUIRED,
+            })
+          : undefined,
+      attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
+    }),
   });
 }
