@@ -11,6 +11,9 @@ import { campaignRoutes } from './http/routes/campaigns.js';
 import { campaignPartRoutes } from './http/routes/campaign-parts.js';
 import { makeCampaignService } from './domain/campaigns/service.js';
 import { makeJobPlanner } from './jobs/planner.js';
+import { makeObjectStore } from './storage/make-store.js';
+import { makeAttachmentService, makeChannelAttachmentEditor } from './domain/attachments/index.js';
+import { attachmentRoutes } from './http/routes/attachments.js';
 
 // The composition root: the only module that knows the concrete implementations. Everything
 // is built here from explicit dependencies, so a test can build two independent apps side by
@@ -60,7 +63,15 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   });
   await http.register(healthRoutes({ pool, isShuttingDown: () => shuttingDown }));
   await http.register(campaignRoutes({ campaigns }));
-  await http.register(campaignPartRoutes({ campaigns }));
+  const store = makeObjectStore({
+    driver: config.storage.driver,
+    dir: config.storage.dir,
+    s3: config.storage.s3 && { ...config.storage.s3, log: http.log },
+  });
+  const attachments = makeAttachmentService({ pool, store, maxBytes: config.storage.attachmentMaxBytes, log: http.log });
+  const attachmentEditor = makeChannelAttachmentEditor({ attachments, campaigns });
+  await http.register(campaignPartRoutes({ campaigns, attachments: { editor: attachmentEditor, maxBytes: attachments.maxBytes } }));
+  await http.register(attachmentRoutes({ attachments, editor: attachmentEditor }));
   await http.ready();
 
   return {

@@ -20,4 +20,8 @@ export const sampleBodies: Record<string, unknown> = {
   'PUT /campaigns/{id}/whatsapp': { templateData: {} },
   'GET /campaigns/{id}/mails': null,
   'PUT /campaigns/{id}/mails': { subject: 'x' },
+  // Attachments: the PUTs above also take multipart/form-data; the JSON sample covers them.
+  'DELETE /campaigns/{id}/emails/attachment': null,
+  'DELETE /campaigns/{id}/whatsapp/attachment': null,
+  'DELETE /campaigns/{id}/mails/attachment': null,
 };

@@ -7,13 +7,21 @@ import { pathOf } from '../../domain/campaigns/completeness.js';
 import { etagOf, parseIfMatch } from '../pagination.js';
 import { ifMatchHeaders, uuidParam } from '../schemas/common.js';
 import { channelBodies, scheduleBody, targetBody } from '../schemas/campaigns.js';
+import type { ChannelAttachmentEditor } from '../../domain/attachments/index.js';
+import { nextFilePart, readConfigPart, registerMultipart } from './attachments-multipart.js';
 
 // Schedule, target and channel configs of a campaign. Each write is an edit of the campaign
 // (allowed in DRAFT, SCHEDULED, PAUSED; bumps its version; honours If-Match).
+// With `attachments`, the email, WhatsApp and mail configs show their attachment and their PUTs
+// also take multipart/form-data (a `config` part, then an `attachment` file part).
 
-export function campaignPartRoutes(deps: { campaigns: CampaignService }) {
+export function campaignPartRoutes(deps: {
+  campaigns: CampaignService;
+  attachments?: { editor: ChannelAttachmentEditor; maxBytes: number };
+}) {
   const { campaigns } = deps;
   return async function (root: FastifyInstance) {
+    if (deps.attachments) await registerMultipart(root, deps.attachments.maxBytes);
     const app = root.withTypeProvider<ZodTypeProvider>();
 
     app.get('/campaigns/:id/schedule', { schema: { tags: ['schedule'], params: uuidParam } }, async (req, reply) => {
@@ -83,16 +91,48 @@ export function campaignPartRoutes(deps: { campaigns: CampaignService }) {
     for (const channel of ['call', 'email', 'whatsapp', 'mail'] as ChannelName[]) {
       const path = `/campaigns/:id/${pathOf(channel)}`;
       const tags = ['channels'];
+      const editor = channel === 'call' ? undefined : deps.attachments?.editor;
       app.get(path, { schema: { tags, summary: `Read the ${channel} config`, params: uuidParam } }, async (req, reply) => {
+        if (editor && channel !== 'call') {
+          const { campaign, config } = await editor.getConfig(req.tenantId, req.params.id, channel);
+          return reply.header('etag', etagOf(campaign.version)).send(config);
+        }
         const { campaign, config } = await campaigns.getChannelConfig(req.tenantId, req.params.id, channel);
         return reply.header('etag', etagOf(campaign.version)).send(config);
       });
       app.put(
         path,
         {
-          schema: { tags, summary: `Set the ${channel} config`, params: uuidParam, body: channelBodies[channel], headers: ifMatchHeaders },
+          schema: {
+            tags,
+            summary: `Set the ${channel} config`,
+            params: uuidParam,
+            body: channelBodies[channel],
+            headers: ifMatchHeaders,
+            ...(editor
+              ? {
+                  consumes: ['application/json', 'multipart/form-data'],
+                  description:
+                    'JSON, or multipart/form-data with a part `config` (this JSON body) followed by a file part ' +
+                    '`attachment`, which replaces the stored attachment (size limit 413, type checked from the bytes 415).',
+                }
+              : {}),
+          },
+          ...(editor ? { preValidation: readConfigPart } : {}),
         },
         async (req, reply) => {
+          if (editor && channel !== 'call') {
+            const file = req.isMultipart() ? await nextFilePart(req) : undefined;
+            const { campaign, config } = await editor.setConfig(
+              req.tenantId,
+              req.params.id,
+              channel,
+              req.body as Record<string, unknown>,
+              parseIfMatch(req.headers['if-match']),
+              file,
+            );
+            return reply.header('etag', etagOf(campaign.version)).send(config);
+          }
           const { campaign, result } = await campaigns.setChannelConfig(
             req.tenantId,
             req.params.id,
