@@ -80,7 +80,8 @@ export function parseBirthDate(
 
   const value = ymd(parts[0], parts[1], parts[2]);
   if (value === null) {
-    const hint = SLASHED.test(text) ? ` (read as ${opts.slashOrder === 'MDY' ? 'MM/DD/YYYY' : 'DD/MM/YYYY'})` : '';
+    const order = opts.slashOrder === 'MDY' ? 'MM/DD/YYYY' : 'DD/MM/YYYY';
+    const hint = SLASHED.test(text) ? ` (read as ${order})` : '';
     return { error: `"${text}" is not a valid date${hint}` };
   }
   if (parts[0] < MIN_YEAR) return { error: `"${text}" is before ${MIN_YEAR}` };

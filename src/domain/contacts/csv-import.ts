@@ -10,18 +10,19 @@
 //   tolerated, as are rows of nothing but delimiters (";;;;"), which spreadsheets leave behind.
 // - A header with no column for an external id, an email or a phone cannot produce a single
 //   contact, so it fails the whole import up front instead of reporting every row.
-import { AppError } from '../../lib/errors.js';
-import { detectDelimiter, makeCsvTokenizer, type CsvRecord, type CsvTokenizer } from './csv-tokenizer.js';
+import {
+  detectDelimiter,
+  makeCsvTokenizer,
+  type CsvRecord,
+  type CsvTokenizer,
+} from './csv-tokenizer.js';
 import { makeCsvRowMapper, type CsvRowMapper } from './csv-rows.js';
+import { fileError, toParsedRow, unreadableRow } from './import-rows.js';
 import { decodeTextChunks } from './text-chunks.js';
-import type { ImportOptions, ParsedRow, RowError, TextSource } from './types.js';
+import type { ImportOptions, ParsedRow, TextSource } from './types.js';
 
 // A header line (or a record) longer than this is not a contact file.
 const MAX_RECORD_CHARS = 1 << 20;
-
-function fileError(message: string): AppError {
-  return new AppError('validation', message, { fields: [{ field: 'file', message }] });
-}
 
 export async function* parseContactsCsv(
   input: TextSource,
@@ -38,7 +39,8 @@ export async function* parseContactsCsv(
       mapper = makeCsvRowMapper(record.fields);
       if (!mapper.hasIdentity) {
         throw fileError(
-          'the header has no column for an email, a phone or an external id (e.g. "email", "phone", "external_id")',
+          'the header has no column for an email, a phone or an external id' +
+            ' (e.g. "email", "phone", "external_id")',
         );
       }
       return null;
@@ -46,21 +48,17 @@ export async function* parseContactsCsv(
     const cells = record.fields;
     if (cells.every((c) => c.trim() === '')) return null;
     if (record.unterminated) {
-      return {
-        line: record.line,
-        errors: [{ line: record.line, field: 'row', reason: 'a quoted field is not closed before the end of the file' }],
-      };
+      return unreadableRow(record.line, 'a quoted field is not closed before the end of the file');
     }
-    if (cells.length !== mapper.columnCount) {
-      const extraAreEmpty = cells.length > mapper.columnCount && cells.slice(mapper.columnCount).every((c) => c.trim() === '');
+    const expected = mapper.columnCount;
+    if (cells.length !== expected) {
+      const extraAreEmpty =
+        cells.length > expected && cells.slice(expected).every((c) => c.trim() === '');
       if (!extraAreEmpty) {
-        const reason = `expected ${mapper.columnCount} fields as in the header, found ${cells.length}`;
-        return { line: record.line, errors: [{ line: record.line, field: 'row', reason }] };
+        return unreadableRow(record.line, `expected ${expected} fields as in the header, found ${cells.length}`);
       }
     }
-    const { contact, errors } = normalizer.normalize(mapper.toRaw(cells));
-    const rowErrors: RowError[] = errors.map((e) => ({ line: record.line, field: e.field, reason: e.reason }));
-    return contact === undefined ? { line: record.line, errors: rowErrors } : { line: record.line, contact, errors: rowErrors };
+    return toParsedRow(normalizer, record.line, mapper.toRaw(cells));
   }
 
   for await (const text of decodeTextChunks(input)) {
@@ -68,7 +66,7 @@ export async function* parseContactsCsv(
       pending += text;
       const delimiter = detectDelimiter(pending, false);
       if (delimiter === null) {
-        if (pending.length > MAX_RECORD_CHARS) throw fileError('the header line is too long for a contact file');
+        if (pending.length > MAX_RECORD_CHARS) throw fileError('the header line is too long');
         continue;
       }
       tokenizer = makeCsvTokenizer(delimiter, MAX_RECORD_CHARS);

@@ -9,7 +9,7 @@
 // text after a closing quote is appended to the field. An unclosed quote swallows the rest of the
 // file; the record is then returned marked `unterminated` so the caller can report its line, and
 // a record growing past `maxRecordChars` throws instead of eating memory.
-import { AppError } from '../../lib/errors.js';
+import { fileError } from './import-rows.js';
 
 export interface CsvRecord {
   /** Physical line (1-based) where the record starts. */
@@ -139,14 +139,10 @@ export function makeCsvTokenizer(delimiter: string, maxRecordChars = 1 << 20): C
       }
     }
     if (field.length + fieldsChars > maxRecordChars) {
-      throw new AppError('validation', 'The file has a record that is too long', {
-        fields: [
-          {
-            field: 'file',
-            message: `the record starting on line ${recordLine} is longer than ${maxRecordChars} characters (an unclosed quote?)`,
-          },
-        ],
-      });
+      throw fileError(
+        `the record starting on line ${recordLine} is longer than ${maxRecordChars} characters` +
+          ' (an unclosed quote?)',
+      );
     }
   }
 

@@ -42,7 +42,10 @@ function looksLikeText(bytes: Buffer): boolean {
   return true;
 }
 
-export function detectContactFormat(contentType: string | undefined, firstBytes: Buffer): ContactFormat | null {
+export function detectContactFormat(
+  contentType: string | undefined,
+  firstBytes: Buffer,
+): ContactFormat | null {
   if (firstBytes.length === 0) return null;
   if (MAGIC.some((m) => startsWith(firstBytes, m))) return null;
   if (!looksLikeText(firstBytes)) return null;

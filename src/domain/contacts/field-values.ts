@@ -43,10 +43,14 @@ export function isSystemGroup(tag: string): boolean {
 
 // Keys are lower-cased with spaces, dots, dashes, underscores and slashes removed.
 const SPELLINGS: Record<Gender, string[]> = {
-  MALE: ['m', 'male', 'man', 'men', 'masculine', 'masculino', 'masculin', 'männlich', 'maennlich', 'mann', 'homme', 'hombre', 'h'],
-  FEMALE: ['f', 'female', 'woman', 'women', 'feminine', 'femenino', 'féminin', 'feminin', 'weiblich', 'frau', 'w', 'femme', 'mujer'],
-  OTHER: ['o', 'other', 'x', 'nonbinary', 'nb', 'enby', 'genderqueer', 'agender', 'genderfluid', 'diverse', 'divers', 'd', 'intersex', 'another', 'custom'],
-  UNKNOWN: ['u', 'unknown', 'n', 'none', 'na', 'unspecified', 'notspecified', 'prefernottosay', 'rathernotsay', 'prefernottoanswer', 'declined', 'notknown'],
+  MALE: ['m', 'male', 'man', 'men', 'masculine', 'masculino', 'masculin', 'männlich', 'maennlich',
+    'mann', 'homme', 'hombre', 'h'],
+  FEMALE: ['f', 'female', 'woman', 'women', 'feminine', 'femenino', 'féminin', 'feminin', 'weiblich',
+    'frau', 'w', 'femme', 'mujer'],
+  OTHER: ['o', 'other', 'x', 'nonbinary', 'nb', 'enby', 'genderqueer', 'agender', 'genderfluid',
+    'diverse', 'divers', 'd', 'intersex', 'another', 'custom'],
+  UNKNOWN: ['u', 'unknown', 'n', 'none', 'na', 'unspecified', 'notspecified', 'prefernottosay',
+    'rathernotsay', 'prefernottoanswer', 'declined', 'notknown'],
 };
 const GENDERS: ReadonlyMap<string, Gender> = new Map(
   (Object.entries(SPELLINGS) as [Gender, string[]][]).flatMap(([gender, words]) =>

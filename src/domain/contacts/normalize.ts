@@ -43,6 +43,7 @@ const MAX_TAGS = 100;
 const EARLIEST_OFFSET_MS = 14 * 3600_000;
 
 const show = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+const problem = (errors: FieldProblem[], field: string, reason: string) => errors.push({ field, reason });
 
 export function makeContactNormalizer(opts: ContactNormalizerOptions): ContactNormalizer {
   if (!isKnownRegion(opts.defaultRegion)) {
@@ -100,14 +101,14 @@ export function makeContactNormalizer(opts: ContactNormalizerOptions): ContactNo
     const emailText = cleanText(raw.email);
     if (emailText !== null) {
       email = normalizeEmail(emailText);
-      if (email === null) errors.push({ field: 'email', reason: `${show(emailText)} is not a valid email address` });
+      if (email === null) problem(errors, 'email', `${show(emailText)} is not a valid email address`);
     }
 
     let phone: string | null = null;
     const phoneText = cleanText(raw.phone);
     if (phoneText !== null) {
       phone = normalizePhone(phoneText, region);
-      if (phone === null) errors.push({ field: 'phone', reason: `${show(phoneText)} is not a valid phone number` });
+      if (phone === null) problem(errors, 'phone', `${show(phoneText)} is not a valid phone number`);
     }
 
     let birthDate: string | null = null;
@@ -125,7 +126,8 @@ export function makeContactNormalizer(opts: ContactNormalizerOptions): ContactNo
     const genderText = cleanText(raw.gender);
     const gender = genderText === null ? undefined : parseGender(genderText);
     if (gender === null) {
-      errors.push({ field: 'gender', reason: `${show(genderText ?? '')} is not a gender (use MALE, FEMALE, OTHER or UNKNOWN)` });
+      const reason = `${show(genderText ?? '')} is not a gender (use MALE, FEMALE, OTHER or UNKNOWN)`;
+      problem(errors, 'gender', reason);
     }
 
     const contactType = cleanText(raw.contactType) ?? defaultType;
@@ -135,7 +137,9 @@ export function makeContactNormalizer(opts: ContactNormalizerOptions): ContactNo
     const tags = normalizeTags(raw.tags);
     if (tags.length > MAX_TAGS) errors.push({ field: 'tags', reason: `more than ${MAX_TAGS} tags` });
     const longTag = tags.find((t) => t.length > MAX_TAG);
-    if (longTag !== undefined) errors.push({ field: 'tags', reason: `tag ${show(longTag)} is longer than ${MAX_TAG} characters` });
+    if (longTag !== undefined) {
+      problem(errors, 'tags', `tag ${show(longTag)} is longer than ${MAX_TAG} characters`);
+    }
 
     const address = normalizeAddress(raw.address, errors);
 
@@ -144,7 +148,7 @@ export function makeContactNormalizer(opts: ContactNormalizerOptions): ContactNo
       const value = raw.optOut?.[channel];
       if (value === undefined) continue;
       const flag = parseFlag(value);
-      if (flag === undefined) errors.push({ field: `optOut.${channel}`, reason: `${show(String(value))} is not yes or no` });
+      if (flag === undefined) problem(errors, `optOut.${channel}`, `${show(String(value))} is not yes or no`);
       else optOut[channel] = flag;
     }
 

@@ -35,7 +35,18 @@ interface MetadataRuntime {
 }
 
 // getNumberType's order; any match makes the number valid.
-const NUMBER_TYPES = ['FIXED_LINE', 'MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL'];
+const NUMBER_TYPES = [
+  'FIXED_LINE',
+  'MOBILE',
+  'PREMIUM_RATE',
+  'TOLL_FREE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+];
 
 interface Plan {
   leadingDigits: RegExp | null;
@@ -56,7 +67,16 @@ export interface E164Validator {
 /** Null when the library's metadata does not have the shape this relies on (then: library only). */
 export function makeE164Validator(metadataJson: MetadataJson): E164Validator | null {
   const runtime = new Metadata(metadataJson) as unknown as MetadataRuntime;
-  const needed = ['hasCallingCode', 'getCountryCodesForCallingCode', 'hasTypes', 'leadingDigits', 'nationalNumberPattern', 'nationalPrefixForParsing', 'type'] as const;
+  const needed: (keyof MetadataRuntime)[] = [
+    'hasCallingCode',
+    'getCountryCodesForCallingCode',
+    'selectNumberingPlan',
+    'hasTypes',
+    'leadingDigits',
+    'nationalNumberPattern',
+    'nationalPrefixForParsing',
+    'type',
+  ];
   if (needed.some((name) => typeof runtime[name] !== 'function')) return null;
 
   const plans = new Map<string, Plan>();
@@ -69,7 +89,9 @@ export function makeE164Validator(metadataJson: MetadataJson): E164Validator | n
       const types: Plan['types'] = [];
       for (const name of NUMBER_TYPES) {
         const type = runtime.type(name);
-        if (type !== undefined && type.pattern()) types.push({ pattern: entirely(type.pattern()), lengths: type.possibleLengths() });
+        if (type !== undefined && type.pattern()) {
+          types.push({ pattern: entirely(type.pattern()), lengths: type.possibleLengths() });
+        }
       }
       found = {
         leadingDigits: leading ? atStart(leading) : null,
@@ -85,7 +107,9 @@ export function makeE164Validator(metadataJson: MetadataJson): E164Validator | n
 
   function hasNumberType(national: string, p: Plan): boolean {
     if (!p.general.test(national)) return false;
-    return p.types.some((t) => (t.lengths === undefined || t.lengths.includes(national.length)) && t.pattern.test(national));
+    return p.types.some(
+      (t) => (t.lengths === undefined || t.lengths.includes(national.length)) && t.pattern.test(national),
+    );
   }
 
   function check(e164: string): boolean | undefined {
@@ -105,7 +129,8 @@ export function makeE164Validator(metadataJson: MetadataJson): E164Validator | n
     if (countries.length > 1) {
       for (const candidate of countries) {
         const p = plan(candidate);
-        const belongs = p.leadingDigits !== null ? p.leadingDigits.test(national) : hasNumberType(national, p);
+        const belongs =
+          p.leadingDigits !== null ? p.leadingDigits.test(national) : hasNumberType(national, p);
         if (belongs) {
           country = p;
           break;

@@ -8,7 +8,7 @@
 // its free-text identity part → attributes.genderIdentity; NOTE, ORG, TITLE, ROLE, NICKNAME, URL
 // → attributes; X-CONTACT-TYPE → contactType. PHOTO, LOGO, SOUND and KEY are dropped unread:
 // they are large and no channel uses them.
-import { AppError } from '../../lib/errors.js';
+import { fileError, toParsedRow, unreadableRow } from './import-rows.js';
 import { decodeTextChunks } from './text-chunks.js';
 import {
   makeLineUnfolder,
@@ -137,7 +137,9 @@ export function cardToRaw(props: readonly VcardProperty[]): RawContact {
   if (phoneList.length > 1) attributes.otherPhones = phoneList.slice(1);
   const [adr] = byPreference(addresses);
   if (adr !== undefined) {
-    const [poBox = '', extended = '', street = '', city = '', region = '', postalCode = '', country = ''] = adr;
+    // ADR: PO box; extended address; street; locality; region; postal code; country
+    const [poBox = '', extended = '', street = '', city = '', region = '', postalCode = '', country = ''] =
+      adr;
     raw.address = {
       line1: street.replace(/\s*\n\s*/g, ', '),
       line2: [extended, poBox && `PO Box ${poBox}`].filter((p) => p !== '').join(', '),
@@ -161,15 +163,8 @@ export async function* parseContactsVcard(
   let card: Card | null = null;
   let cardsSeen = 0;
 
-  const toRow = (done: Card): ParsedRow => {
-    const { contact, errors } = opts.normalizer.normalize(cardToRaw(done.props));
-    const rowErrors = errors.map((e) => ({ line: done.line, field: e.field, reason: e.reason }));
-    return contact === undefined ? { line: done.line, errors: rowErrors } : { line: done.line, contact, errors: rowErrors };
-  };
-  const unfinished = (broken: Card): ParsedRow => ({
-    line: broken.line,
-    errors: [{ line: broken.line, field: 'row', reason: 'the card has no END:VCARD' }],
-  });
+  const toRow = (done: Card) => toParsedRow(opts.normalizer, done.line, cardToRaw(done.props));
+  const unfinished = (broken: Card) => unreadableRow(broken.line, 'the card has no END:VCARD');
 
   // Returns the row a logical line completes, if any.
   function feed(logical: LogicalLine): ParsedRow[] {
@@ -205,8 +200,5 @@ export async function* parseContactsVcard(
   unfolder.end(lines);
   for (const logical of lines) yield* feed(logical);
   if (card !== null) yield unfinished(card);
-  if (cardsSeen === 0) {
-    const message = 'the file has no BEGIN:VCARD';
-    throw new AppError('validation', message, { fields: [{ field: 'file', message }] });
-  }
+  if (cardsSeen === 0) throw fileError('the file has no BEGIN:VCARD');
 }

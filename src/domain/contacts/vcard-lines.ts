@@ -1,7 +1,7 @@
 // vCard content lines (RFC 2425/2426 for 3.0, RFC 6350 for 4.0, and the older 2.1): physical
 // lines are unfolded into logical ones, each parsed into name, parameters and value. Pure text
 // handling; what the properties mean for a contact lives in vcard-import.ts.
-import { AppError } from '../../lib/errors.js';
+import { fileError } from './import-rows.js';
 
 export interface LogicalLine {
   /** Physical line (1-based) where the logical line starts. */
@@ -47,8 +47,8 @@ export function makeLineUnfolder() {
       current = lineText === '' ? null : { line: physical, text: lineText };
     }
     if (current !== null && current.text.length > MAX_LINE_CHARS) {
-      const message = `the vCard line starting on line ${current.line} is longer than ${MAX_LINE_CHARS} characters`;
-      throw new AppError('validation', message, { fields: [{ field: 'file', message }] });
+      const { line } = current;
+      throw fileError(`the vCard line starting on line ${line} is longer than ${MAX_LINE_CHARS} characters`);
     }
   }
 
