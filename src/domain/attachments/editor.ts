@@ -51,34 +51,37 @@ export function makeChannelAttachmentEditor(deps: { attachments: AttachmentServi
         await assertEditable(tenantId, campaignId);
         upload = await attachments.receive(tenantId, file);
       }
-      let attachment: AttachmentInfo | null = null;
-      let replaced: { objectKey: string } | null = null;
+      // Written by the transaction callback (a holder object, so the types survive the closure).
+      const done: { attachment: AttachmentInfo | null; replaced: { objectKey: string } | null } = {
+        attachment: null,
+        replaced: null,
+      };
       let out;
       try {
         out = await campaigns.setChannelConfig(tenantId, campaignId, channel, body, expectedVersion, async (tx) => {
           if (upload) {
-            ({ attachment, replaced } = await attachments.attachInTx(tx, tenantId, campaignId, channel, upload));
+            Object.assign(done, await attachments.attachInTx(tx, tenantId, campaignId, channel, upload));
           } else {
-            attachment = await attachments.currentInTx(tx, tenantId, campaignId, channel);
+            done.attachment = await attachments.currentInTx(tx, tenantId, campaignId, channel);
           }
         });
       } catch (e) {
         if (upload) await attachments.discard(upload.objectKey);
         throw e;
       }
-      if (replaced) await attachments.discard((replaced as { objectKey: string }).objectKey);
-      return { campaign: out.campaign, config: out.result ? { ...out.result, attachment } : null };
+      if (done.replaced) await attachments.discard(done.replaced.objectKey);
+      return { campaign: out.campaign, config: out.result ? { ...out.result, attachment: done.attachment } : null };
     },
 
     /** DELETE of a channel's attachment: row and object (not_found when there is none). */
     async removeAttachment(tenantId: string, campaignId: string, channel: AttachmentChannel, expectedVersion: number | null) {
-      let removed: { objectKey: string } | undefined;
+      const removed: { objectKey?: string } = {};
       // An empty body changes no config column; the edit still checks status and If-Match and
       // bumps the version. With no config at all the not_found rolls back the empty insert.
       const out = await campaigns.setChannelConfig(tenantId, campaignId, channel, {}, expectedVersion, async (tx) => {
-        removed = await attachments.detachInTx(tx, tenantId, campaignId, channel);
+        removed.objectKey = (await attachments.detachInTx(tx, tenantId, campaignId, channel)).objectKey;
       });
-      if (removed) await attachments.discard(removed.objectKey);
+      if (removed.objectKey) await attachments.discard(removed.objectKey);
       return { campaign: out.campaign };
     },
   };
