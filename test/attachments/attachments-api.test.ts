@@ -315,6 +315,32 @@ describe.each(drivers)('attachments on the $name store', (driver) => {
     expect((await t.call(tenant, 'GET', `/campaigns/${id}/mails`)).json().subject).toBe('S');
   });
 
+  it('works over a real socket with FormData, including a 413 while the client is still sending', async () => {
+    const tenant = newTenant();
+    const id = await campaign(tenant);
+    const address = await t.app.http.listen({ port: 0, host: '127.0.0.1' });
+    const send = async (data: Buffer, name: string) => {
+      const form = new FormData();
+      form.append('config', JSON.stringify({ sourceEmail: 'news@example.com' }));
+      form.append('attachment', new Blob([new Uint8Array(data)]), name);
+      return fetch(`${address}/campaigns/${id}/emails`, {
+        method: 'PUT',
+        body: form,
+        headers: { authorization: `Bearer ${await t.token(tenant)}` },
+      });
+    };
+    const data = pdfOfSize(3_000_000);
+    const ok = await send(data, 'flyer.pdf');
+    expect(ok.status).toBe(200);
+    const attachmentId = (await ok.json()).attachment.id as string;
+    const down = await fetch(`${address}/attachments/${attachmentId}`, { headers: { authorization: `Bearer ${await t.token(tenant)}` } });
+    expect(Buffer.from(await down.arrayBuffer()).equals(data)).toBe(true);
+
+    const tooBig = await send(pdfOfSize(MAX + 100_000), 'huge.pdf');
+    expect(tooBig.status).toBe(413);
+    expect(await keysOf(tenant)).toEqual([`${tenantPrefix(tenant)}${attachmentId}`]);
+  });
+
   it('redirects to a presigned URL on S3 with ?redirect=1, and streams on the local store', async () => {
     const tenant = newTenant();
     const id = await campaign(tenant);
