@@ -14,6 +14,15 @@ import { makeJobPlanner } from './jobs/planner.js';
 import { makeObjectStore } from './storage/make-store.js';
 import { makeAttachmentService, makeChannelAttachmentEditor } from './domain/attachments/index.js';
 import { attachmentRoutes } from './http/routes/attachments.js';
+import { CHANNEL_IDS, type Channel, type ChannelAdapter, type ChannelRegistry } from './channels/channel.js';
+import { makeSinkAdapter } from './channels/sink.js';
+import { makeExecution, type Execution } from './domain/execution/index.js';
+import { makeWorker } from './jobs/worker.js';
+import { dispatchRoutes } from './http/routes/dispatches.js';
+import { rateLimitRoutes } from './http/routes/rate-limits.js';
+import { campaignScheduleRoutes } from './http/routes/campaign-schedule.js';
+import { outboxRoutes } from './http/routes/outbox.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 
 // The composition root: the only module that knows the concrete implementations. Everything
 // is built here from explicit dependencies, so a test can build two independent apps side by
@@ -27,10 +36,15 @@ export interface AppDeps {
   jwtSecret?: string; // resolved by main.ts (generated in DATA_DIR for the embedded default)
   clock?: Clock;
   logger?: boolean | Record<string, unknown>;
+  /** Run the job queue in this instance (main.ts: ROLE worker or all). Off by default for tests. */
+  runJobs?: boolean;
+  /** Replaces channel adapters (tests); the rest stay the local sinks. */
+  channels?: Partial<ChannelRegistry>;
 }
 
 export interface App {
   http: FastifyInstance;
+  execution: Execution;
   close(): Promise<void>;
 }
 
@@ -55,6 +69,19 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   const planner = makeJobPlanner();
   const campaigns = makeCampaignService({ pool, clock, planner });
 
+  // Channel adapters: the local sinks, until a real provider replaces one here, e.g.
+  // `EMAIL: makeSmtpAdapter({...})`. The engine only ever sees this registry.
+  const sink = (ch: Channel): ChannelAdapter => makeSinkAdapter(ch, { pool, mode: config.channelSink });
+  const channels = Object.fromEntries(CHANNEL_IDS.map((ch) => [ch, deps.channels?.[ch] ?? sink(ch)])) as ChannelRegistry;
+  const execution = makeExecution({
+    pool,
+    clock,
+    campaigns,
+    channels,
+    settings: { ...config.execution },
+    isStopping: () => shuttingDown,
+  });
+
   const http = await makeHttpServer({
     authenticator,
     bodyLimit: config.bodyLimitBytes,
@@ -72,12 +99,32 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   const attachmentEditor = makeChannelAttachmentEditor({ attachments, campaigns });
   await http.register(campaignPartRoutes({ campaigns, attachments: { editor: attachmentEditor, maxBytes: attachments.maxBytes } }));
   await http.register(attachmentRoutes({ attachments, editor: attachmentEditor }));
+  await http.register(dispatchRoutes({ ledger: execution.ledger }));
+  await http.register(rateLimitRoutes({ ledger: execution.ledger }));
+  await http.register(campaignScheduleRoutes({ lifecycle: execution.lifecycle }));
+  await http.register(outboxRoutes({ pool }));
+  await http.register(metricsRoutes({ pool, token: config.metricsToken }));
   await http.ready();
+
+  const worker = deps.runJobs
+    ? makeWorker({
+        pool,
+        concurrency: config.execution.workerConcurrency,
+        pollIntervalMs: config.execution.workerPollIntervalMs,
+        ...execution,
+        log: (level, msg) => (level === 'error' ? http.log.error(msg) : http.log.warn(msg)),
+      })
+    : undefined;
+  await worker?.start();
 
   return {
     http,
+    execution,
     async close() {
+      // Stop taking work; a batch in flight stops between contacts and hands its claimed rows
+      // back (PENDING), then plans its next firing for whichever instance is still running.
       shuttingDown = true;
+      await worker?.stop();
       await http.close();
     },
   };

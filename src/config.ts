@@ -36,6 +36,13 @@ const envSchema = z.object({
   CAMPAIGN_MAX_ATTEMPTS: int(5, 1, 50),
   CAMPAIGN_SENDING_LEASE: int(300, 5, 86_400),
   WORKER_CONCURRENCY: int(4, 1, 64),
+  WORKER_POLL_INTERVAL: int(1000, 50, 60_000),
+  RATE_LIMIT_CALL: z.coerce.number().min(0).max(1_000_000).default(1),
+  RATE_LIMIT_EMAIL: z.coerce.number().min(0).max(1_000_000).default(100),
+  RATE_LIMIT_WHATSAPP: z.coerce.number().min(0).max(1_000_000).default(80),
+  RATE_LIMIT_MAIL: z.coerce.number().min(0).max(1_000_000).default(0),
+  CHANNEL_SINK: z.enum(['outbox', 'noop']).default('outbox'),
+  METRICS_TOKEN: optionalString,
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 100 * 1_048_576),
@@ -76,7 +83,14 @@ export interface Config {
     maxAttempts: number;
     sendingLeaseSeconds: number;
     workerConcurrency: number;
+    workerPollIntervalMs: number;
+    /** messages per second per tenant and channel; 0 = unlimited; a tenant can override them */
+    rateLimits: { CALL: number; EMAIL: number; WHATSAPP: number; MAIL: number };
   };
+  /** what the local sink adapters do: record into sink_outbox, or nothing (benchmarks) */
+  channelSink: 'outbox' | 'noop';
+  /** bearer token /metrics requires; undefined = /metrics is public */
+  metricsToken: string | undefined;
   role: Role;
   logLevel: string;
   bodyLimitBytes: number;
@@ -158,7 +172,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxAttempts: e.CAMPAIGN_MAX_ATTEMPTS,
       sendingLeaseSeconds: e.CAMPAIGN_SENDING_LEASE,
       workerConcurrency: e.WORKER_CONCURRENCY,
+      workerPollIntervalMs: e.WORKER_POLL_INTERVAL,
+      rateLimits: Object.freeze({
+        CALL: e.RATE_LIMIT_CALL,
+        EMAIL: e.RATE_LIMIT_EMAIL,
+        WHATSAPP: e.RATE_LIMIT_WHATSAPP,
+        MAIL: e.RATE_LIMIT_MAIL,
+      }),
     }),
+    channelSink: e.CHANNEL_SINK,
+    metricsToken: e.METRICS_TOKEN,
     role: e.ROLE,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -75,7 +75,7 @@ async function main() {
   try {
     await prepareDatabase(pool, log);
     const jwtSecret = await resolveJwtSecret(config);
-    app = await makeApp({ config, pool, jwtSecret });
+    app = await makeApp({ config, pool, jwtSecret, runJobs: config.role !== 'api' });
     if (config.role !== 'worker') {
       const address = await app.http.listen({ port: config.port, host: config.host });
       log(`campaign engine (${config.role}) listening on ${address}; API docs at ${address}/docs`);

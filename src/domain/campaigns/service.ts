@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import { withTenant, type Pool } from '../../db/pool.js';
 import * as q from '../../db/queries/campaigns.js';
 import * as parts from '../../db/queries/campaign-parts.js';
+import { lockCampaign } from '../../db/queries/campaign-runs.js';
 import { missingPieces } from './completeness.js';
 import {
   CHANNELS,
@@ -145,6 +146,40 @@ export function makeCampaignService({ pool, clock, planner }: CampaignServiceDep
             });
           }
         }
+        await planner.onTransition(tx, {
+          tenantId,
+          campaign: moved.row,
+          from: moved.previous,
+          to,
+          schedule: scheduleRow ? toSchedule(scheduleRow) : null,
+          now: clock.now(),
+        });
+        return toCampaign(moved.row);
+      });
+    },
+
+    /**
+     * Transitions made by the execution engine, not by an operator: the start job, completion,
+     * and the end job. `from` is given explicitly because the end completes a PAUSED campaign
+     * too (PRODUCT.md: the end completes it), an edge the API's table deliberately does not
+     * offer. `guard` runs with the campaign row locked and can veto (e.g. "rows remain"), so a
+     * concurrent retry can never slip in between the check and the change. null = not moved.
+     */
+    async systemTransition(
+      tenantId: string,
+      id: string,
+      to: CampaignStatus,
+      from: readonly CampaignStatus[],
+      guard?: (tx: pg.PoolClient) => Promise<boolean>,
+    ): Promise<Campaign | null> {
+      return withTenant(pool, tenantId, async (tx) => {
+        if (guard) {
+          const status = await lockCampaign(tx, tenantId, id);
+          if (!status || !from.includes(status) || !(await guard(tx))) return null;
+        }
+        const moved = await q.transitionStatus(tx, tenantId, id, to, from);
+        if (!moved) return null;
+        const scheduleRow = await parts.getSchedule(tx, tenantId, id);
         await planner.onTransition(tx, {
           tenantId,
           campaign: moved.row,

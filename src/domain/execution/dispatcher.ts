@@ -1,0 +1,250 @@
+import { setTenant, withTenant, type Pool } from '../../db/pool.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Channel, ChannelAdapter, ChannelRegistry } from '../../channels/channel.js';
+import { isTransientError } from '../../channels/errors.js';
+import { getCampaignRun, getStatus, type CampaignRunRow } from '../../db/queries/campaign-runs.js';
+import {
+  claimDue,
+  openWork,
+  recordOutcomes,
+  sweepExpiredLeases,
+  type ClaimedRow,
+  type Outcome,
+} from '../../db/queries/dispatches.js';
+import { enterGateShared } from '../../db/queries/gate.js';
+import { addJob } from '../../db/queries/jobs.js';
+import { refundTokens, reserveTokens } from '../../db/queries/rate-limits.js';
+import { bumpStats, type StatIncrement } from '../../db/queries/engine-stats.js';
+import { jobKey, TASKS } from '../../jobs/keys.js';
+import { channelsOf } from '../../jobs/planner.js';
+import { windowAt } from '../schedule/windows.js';
+import type { CampaignService } from '../campaigns/service.js';
+import { messageOf, outcomeOf, released } from './outcomes.js';
+import { nextBatchAt, scheduleOf } from './plan.js';
+
+// One firing of a campaign's batch job. Per chunk of one channel:
+//   1. claim (own transaction, committed): reserve rate-limit tokens, PENDING -> SENDING with a
+//      lease, FOR UPDATE SKIP LOCKED, only while the campaign is RUNNING;
+//   2. hand over (the gate transaction): take the campaign's send gate SHARED, re-read the
+//      status, hand the contacts to the adapter one by one (or the chunk at once for bulk
+//      adapters), record the outcomes, commit. A pause closes the gate EXCLUSIVELY in its own
+//      transaction: it waits for the contact being handed over, and every gate entered after
+//      it sees PAUSED and releases its claimed rows untouched. A crash after step 1 leaves
+//      SENDING rows that become UNCERTAIN when their lease runs out: never sent twice.
+// After the loop: complete the campaign when nothing is left, else plan the next firing.
+
+export interface ExecutionSettings {
+  batchSize: number;
+  intervalSeconds: number;
+  maxAttempts: number;
+  sendingLeaseSeconds: number;
+  rateLimits: Readonly<Record<Channel, number>>;
+}
+
+export interface DispatcherDeps {
+  pool: Pool;
+  clock: Clock;
+  adapters: ChannelRegistry;
+  settings: ExecutionSettings;
+  campaigns: Pick<CampaignService, 'systemTransition'>;
+  isStopping: () => boolean;
+}
+
+export interface BatchReport {
+  result: 'not_running' | 'dispatched' | 'completed';
+  handled: number;
+  nextAt: Date | null;
+}
+
+/** A gate is held at most this long by one-at-a-time adapters: it bounds how long a pause waits. */
+const GATE_HOLD_MS = 500;
+const SINGLE_CHUNK = 25;
+const BULK_CHUNK = 500;
+/** Waiting for rate-limit tokens inside one firing is bounded by the interval, within these limits. */
+const MIN_FIRING_BUDGET_MS = 1000;
+const MAX_FIRING_BUDGET_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function makeDispatcher(deps: DispatcherDeps) {
+  const { pool, clock, adapters, settings, isStopping } = deps;
+
+  /** Step 1. Returns the claimed rows, or how long to wait for a rate-limit token. */
+  async function claim(tenantId: string, campaignId: string, channel: Channel, want: number) {
+    return withTenant(pool, tenantId, async (tx) => {
+      const tokens = await reserveTokens(tx, tenantId, channel, want, settings.rateLimits[channel]);
+      if (tokens.granted <= 0) {
+        const waitMs = Math.ceil(((1 - tokens.available) / tokens.rate) * 1000);
+        return { rows: [] as ClaimedRow[], waitMs: Math.max(10, waitMs) };
+      }
+      const rows = await claimDue(tx, tenantId, campaignId, channel, tokens.granted, clock.now(), settings.sendingLeaseSeconds);
+      await refundTokens(tx, tenantId, channel, tokens.granted - rows.length, tokens.rate);
+      return { rows, waitMs: undefined };
+    });
+  }
+
+  /** Step 2: the gate transaction. */
+  async function handOver(tenantId: string, campaignId: string, adapter: ChannelAdapter, prepared: unknown, rows: ClaimedRow[]) {
+    const client = await pool.connect();
+    const outcomes: Outcome[] = [];
+    let handed = 0;
+    let gateClosed = false;
+    try {
+      await client.query('BEGIN');
+      await setTenant(client, tenantId);
+      await enterGateShared(client, campaignId);
+      // A separate statement AFTER the lock: its snapshot sees any pause that closed the gate.
+      const status = await getStatus(client, tenantId, campaignId);
+      const sendable: ClaimedRow[] = [];
+      for (const row of rows) {
+        if (status !== 'RUNNING') outcomes.push(released(row, status === 'COMPLETED' || status === null));
+        else if (!row.contact_exists) outcomes.push({ id: row.id, status: 'SKIPPED', attempted: false, skipReason: 'contact_deleted' });
+        else sendable.push(row);
+      }
+      gateClosed = status !== 'RUNNING';
+      const now = () => clock.now();
+      if (sendable.length > 0 && adapter.sendMany) {
+        const messages = sendable.map((r) => messageOf(tenantId, campaignId, r));
+        let results: unknown[];
+        try {
+          results = await adapter.sendMany(messages, prepared);
+        } catch (e) {
+          results = sendable.map(() => e);
+        }
+        sendable.forEach((r, i) => outcomes.push(outcomeOf(r, results[i], now(), settings.maxAttempts)));
+        handed = sendable.length;
+      } else {
+        const started = performance.now();
+        for (let i = 0; i < sendable.length; i++) {
+          const row = sendable[i];
+          // Between contacts: a stopping instance, or a gate held long enough, hands back the rest.
+          if (i > 0 && (isStopping() || performance.now() - started > GATE_HOLD_MS)) {
+            for (const rest of sendable.slice(i)) outcomes.push(released(rest, false));
+            break;
+          }
+          let result: unknown;
+          try {
+            result = await adapter.send(messageOf(tenantId, campaignId, row), prepared);
+          } catch (e) {
+            result = e;
+          }
+          outcomes.push(outcomeOf(row, result, now(), settings.maxAttempts));
+          handed++;
+        }
+      }
+      await recordOutcomes(client, tenantId, outcomes, clock.now());
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+    return { handed, outcomes, gateClosed };
+  }
+
+  async function prepareAll(run: CampaignRunRow, tenantId: string, channels: Channel[]) {
+    const prepared = new Map<Channel, unknown>();
+    for (const ch of channels) {
+      const adapter = adapters[ch];
+      try {
+        prepared.set(ch, adapter.prepare ? await adapter.prepare({ tenantId, campaignId: run.id }) : undefined);
+      } catch (e) {
+        if (!isTransientError(e)) throw e;
+        // This channel sits this firing out; the others go on.
+      }
+    }
+    return prepared;
+  }
+
+  async function sendLoop(tenantId: string, run: CampaignRunRow, batchSize: number, intervalSeconds: number, closesAt: number, stats: Map<string, number>) {
+    const channels = channelsOf(run);
+    const prepared = await prepareAll(run, tenantId, channels);
+    const exhausted = new Set<Channel>(channels.filter((c) => !prepared.has(c)));
+    const deadline = performance.now() + Math.min(MAX_FIRING_BUDGET_MS, Math.max(MIN_FIRING_BUDGET_MS, intervalSeconds * 1000));
+    let handled = 0;
+    const bump = (metric: string, channel: string, by = 1) => stats.set(`${metric}|${channel}`, (stats.get(`${metric}|${channel}`) ?? 0) + by);
+    while (handled < batchSize && !isStopping() && clock.now().getTime() < closesAt) {
+      let progressed = false;
+      let waitMs = Infinity;
+      for (const ch of channels) {
+        if (exhausted.has(ch) || handled >= batchSize || isStopping()) continue;
+        const adapter = adapters[ch];
+        const want = Math.min(batchSize - handled, adapter.sendMany ? BULK_CHUNK : SINGLE_CHUNK);
+        const claimed = await claim(tenantId, run.id, ch, want);
+        if (claimed.rows.length === 0) {
+          if (claimed.waitMs !== undefined) waitMs = Math.min(waitMs, claimed.waitMs);
+          else exhausted.add(ch);
+          continue;
+        }
+        const r = await handOver(tenantId, run.id, adapter, prepared.get(ch), claimed.rows);
+        handled += r.handed;
+        progressed = true;
+        for (const o of r.outcomes) {
+          if (o.status === 'SENT') bump('sent', ch);
+          else if (o.status === 'FAILED') bump('failed', ch);
+          else if (o.status === 'UNCERTAIN') bump('uncertain', ch);
+          else if (o.status === 'PENDING' && o.attempted) bump('retried', ch);
+        }
+        if (r.gateClosed) return handled;
+      }
+      if (!progressed) {
+        if (waitMs === Infinity || performance.now() + waitMs > deadline) break;
+        await sleep(waitMs);
+      }
+    }
+    return handled;
+  }
+
+  /** Plans the next firing, unless the campaign left RUNNING meanwhile (checked under a share lock). */
+  async function planNext(tenantId: string, campaignId: string, at: Date) {
+    await withTenant(pool, tenantId, async (tx) => {
+      const status = await getCampaignRun(tx, tenantId, campaignId, 'share');
+      if (status?.campaign_status !== 'RUNNING') return;
+      await addJob(tx, TASKS.batch, { tenantId, campaignId }, at, jobKey(TASKS.batch, tenantId, campaignId));
+    });
+  }
+
+  async function runBatch(tenantId: string, campaignId: string): Promise<BatchReport> {
+    const startedAt = clock.now();
+    const run = await withTenant(pool, tenantId, async (tx) => {
+      const r = await getCampaignRun(tx, tenantId, campaignId);
+      if (r?.campaign_status === 'RUNNING') await sweepExpiredLeases(tx, tenantId, campaignId, startedAt);
+      return r;
+    });
+    if (!run || run.campaign_status !== 'RUNNING') return { result: 'not_running', handled: 0, nextAt: null };
+
+    const schedule = run.schedule ? scheduleOf(run.schedule) : null;
+    const batchSize = run.execution_batch_size ?? settings.batchSize;
+    const intervalSeconds = run.execution_interval_seconds != null ? Number(run.execution_interval_seconds) : settings.intervalSeconds;
+    const window = schedule ? windowAt(schedule, startedAt) : null;
+    const stats = new Map<string, number>([['batches|', 1]]);
+    let handled = 0;
+    // Dispatch happens only inside a window; outside it this firing just plans the next opening.
+    if (!schedule || window) {
+      handled = await sendLoop(tenantId, run, batchSize, intervalSeconds, window ? window.closesAt.getTime() : Infinity, stats);
+    }
+    await bumpStats(pool, [...stats].map(([k, by]): StatIncrement => {
+      const [metric, channel] = k.split('|');
+      return { metric, channel, by };
+    })).catch(() => {});
+
+    const now = clock.now();
+    const work = await withTenant(pool, tenantId, (tx) => openWork(tx, tenantId, campaignId, now));
+    if (work.pending === 0 && work.sending === 0) {
+      const done = await deps.campaigns.systemTransition(tenantId, campaignId, 'COMPLETED', ['RUNNING'], async (tx) => {
+        const again = await openWork(tx, tenantId, campaignId, now);
+        return again.pending === 0 && again.sending === 0;
+      });
+      if (done) return { result: 'completed', handled, nextAt: null };
+    }
+    const nextAt = nextBatchAt({ now, intervalSeconds, schedule, dueNow: work.due > 0, nextEventAt: work.nextEventAt });
+    // Planned even by a stopping instance: another one picks the campaign up.
+    if (nextAt) await planNext(tenantId, campaignId, nextAt);
+    return { result: 'dispatched', handled, nextAt };
+  }
+
+  return { runBatch };
+}
+
+export type Dispatcher = ReturnType<typeof makeDispatcher>;

@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CHANNEL_IDS } from '../../channels/channel.js';
+import { DISPATCH_STATUSES, RETRYABLE, type Ledger } from '../../domain/execution/ledger.js';
+import { decodeCursor, encodeCursor } from '../pagination.js';
+import { pageQuery, uuidParam } from '../schemas/common.js';
+
+// The delivery ledger of a campaign: progress, pages of dispatches, the operator's retry.
+
+const upper = (v: unknown) => (typeof v === 'string' ? v.toUpperCase() : v);
+export const channelSchema = z.preprocess(upper, z.enum(CHANNEL_IDS));
+const statusSchema = z.preprocess(upper, z.enum(DISPATCH_STATUSES));
+const oneOrMany = <T extends z.ZodType>(s: T) =>
+  z.union([s, z.array(s)]).optional().transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]));
+const isIdCursor = (v: Record<string, unknown>): v is { id: string } =>
+  typeof v.id === 'string' && /^[0-9a-f-]{36}$/i.test(v.id);
+
+export function dispatchRoutes(deps: { ledger: Ledger }) {
+  const { ledger } = deps;
+  return async function (root: FastifyInstance) {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+    const tags = ['execution'];
+
+    app.get(
+      '/campaigns/:id/progress',
+      { schema: { tags, summary: 'Progress per channel and overall: {total, pending, sending, sent, failed, skipped, uncertain}', params: uuidParam } },
+      async (req) => ledger.progress(req.tenantId, req.params.id),
+    );
+
+    app.get(
+      '/campaigns/:id/dispatches',
+      {
+        schema: {
+          tags,
+          summary: 'The ledger rows of a campaign (cursor pagination; filter by channel and status)',
+          params: uuidParam,
+          querystring: z.object({ ...pageQuery, channel: oneOrMany(channelSchema), status: oneOrMany(statusSchema) }).strict(),
+        },
+      },
+      async (req) => {
+        const after = decodeCursor(req.query.cursor, isIdCursor)?.id;
+        const page = await ledger.list(req.tenantId, req.params.id, {
+          channel: req.query.channel,
+          status: req.query.status,
+          after,
+          limit: req.query.limit,
+        });
+        return { items: page.items, nextCursor: encodeCursor(page.next ? { id: page.next } : null) };
+      },
+    );
+
+    app.post(
+      '/campaigns/:id/dispatches/retry',
+      {
+        schema: {
+          tags,
+          summary: 'Send UNCERTAIN or FAILED dispatches again (RUNNING or PAUSED campaigns); answers how many were requeued',
+          params: uuidParam,
+          body: z
+            .object({
+              status: z.array(z.preprocess(upper, z.enum(RETRYABLE as ['UNCERTAIN', 'FAILED']))).min(1),
+              channel: channelSchema.optional(),
+            })
+            .strict(),
+        },
+      },
+      async (req) => ledger.retry(req.tenantId, req.params.id, req.body.status, req.body.channel ?? null),
+    );
+  };
+}
