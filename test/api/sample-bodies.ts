@@ -24,4 +24,7 @@ export const sampleBodies: Record<string, unknown> = {
   'DELETE /campaigns/{id}/emails/attachment': null,
   'DELETE /campaigns/{id}/whatsapp/attachment': null,
   'DELETE /campaigns/{id}/mails/attachment': null,
+  'GET /campaigns/{id}/progress': null,
+  'GET /campaigns/{id}/dispatches': null,
+  'POST /campaigns/{id}/dispatches/retry': { status: ['UNCERTAIN'] },
 };
