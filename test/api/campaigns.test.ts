@@ -106,6 +106,7 @@ describe('campaign CRUD', () => {
       templateId: TEMPLATE_ID,
       sourceEmail: 'news@example.com',
       templateData: { offer: 'X1' },
+      attachment: null,
     });
     expect((await t.call(tenant, 'GET', `/campaigns/${id}/calls`)).json()).toEqual({
       callHandlerConfig: { type: 'AI', lang: 'en' },
@@ -129,6 +130,7 @@ describe('campaign CRUD', () => {
       message: 'M',
       responseUrl: 'https://x.example/r?a=1',
       landingUrl: null,
+      attachment: null,
     });
   });
 });
