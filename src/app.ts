@@ -23,6 +23,18 @@ import { rateLimitRoutes } from './http/routes/rate-limits.js';
 import { campaignScheduleRoutes } from './http/routes/campaign-schedule.js';
 import { outboxRoutes } from './http/routes/outbox.js';
 import { metricsRoutes } from './http/routes/metrics.js';
+import { makeMailAdapter } from './channels/mail/adapter.js';
+import { makeQrPngEncoder } from './channels/mail/qr-png.js';
+import { makeQrWorkerPool } from './channels/mail/qr-pool.js';
+import { makeMailSettingsLoader } from './domain/mail/settings.js';
+import { makeMailPrint } from './domain/mail/print.js';
+import { makeScanService } from './domain/mail/scan.js';
+import { makeResponseService } from './domain/responses/service.js';
+import { makeMetrics } from './domain/responses/metrics.js';
+import { mailRoutes } from './http/routes/mail.js';
+import { responseRoutes } from './http/routes/responses.js';
+import { scanRoutes } from './http/routes/scan.js';
+import { campaignMetricsRoutes } from './http/routes/metrics-campaign.js';
 
 // The composition root: the only module that knows the concrete implementations. Everything
 // is built here from explicit dependencies, so a test can build two independent apps side by
@@ -72,7 +84,15 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   // Channel adapters: the local sinks, until a real provider replaces one here, e.g.
   // `EMAIL: makeSmtpAdapter({...})`. The engine only ever sees this registry.
   const sink = (ch: Channel): ChannelAdapter => makeSinkAdapter(ch, { pool, mode: config.channelSink });
-  const channels = Object.fromEntries(CHANNEL_IDS.map((ch) => [ch, deps.channels?.[ch] ?? sink(ch)])) as ChannelRegistry;
+  // Physical mail: "sending" a letter makes it ready for print (QR codes drawn on worker
+  // threads, started on first use, when the print batch is read).
+  const qrOptions = { errorCorrectionLevel: config.mail.qrErrorCorrection };
+  const qrPool = makeQrWorkerPool({ size: config.mail.qrWorkerThreads || undefined, qr: qrOptions });
+  const mailSettings = makeMailSettingsLoader({ pool, publicBaseUrl: config.publicBaseUrl });
+  const providers: Partial<ChannelRegistry> = {
+    MAIL: makeMailAdapter({ qr: makeQrPngEncoder(qrOptions), loadSettings: (c) => mailSettings(c.tenantId, c.campaignId) }),
+  };
+  const channels = Object.fromEntries(CHANNEL_IDS.map((ch) => [ch, deps.channels?.[ch] ?? providers[ch] ?? sink(ch)])) as ChannelRegistry;
   const execution = makeExecution({
     pool,
     clock,
@@ -104,6 +124,14 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   await http.register(campaignScheduleRoutes({ lifecycle: execution.lifecycle }));
   await http.register(outboxRoutes({ pool }));
   await http.register(metricsRoutes({ pool, token: config.metricsToken }));
+  const responses = makeResponseService({ pool });
+  const campaignMetrics = makeMetrics({ pool });
+  const print = makeMailPrint({ pool, qr: qrPool, loadSettings: mailSettings, log: (err, msg) => http.log.error({ err }, msg) });
+  await http.register(mailRoutes({ print, responses, metrics: campaignMetrics }));
+  await http.register(responseRoutes({ responses }));
+  await http.register(campaignMetricsRoutes({ metrics: campaignMetrics }));
+  const scanLimits = { ratePerMinute: config.mail.scanRatePerMinute, trustProxy: config.mail.scanTrustProxy };
+  await http.register(scanRoutes({ scan: makeScanService({ pool }), ...scanLimits }));
   await http.ready();
 
   const worker = deps.runJobs
@@ -126,6 +154,7 @@ export async function makeApp(deps: AppDeps): Promise<App> {
       shuttingDown = true;
       await worker?.stop();
       await http.close();
+      await qrPool.close();
     },
   };
 }

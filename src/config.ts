@@ -48,6 +48,10 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 100 * 1_048_576),
   SHUTDOWN_TIMEOUT: int(30, 1, 600),
   PRINT_DEV_TOKEN: bool(true),
+  QR_ERROR_CORRECTION: z.enum(['L', 'M', 'Q', 'H']).default('M'),
+  QR_WORKER_THREADS: int(0, 0, 256),
+  SCAN_RATE_PER_MINUTE: int(60, 0, 1_000_000),
+  SCAN_TRUST_PROXY: bool(false),
   STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
   STORAGE_DIR: optionalString,
   S3_ENDPOINT: optionalString.pipe(z.url().optional()),
@@ -96,6 +100,16 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutSeconds: number;
   printDevToken: boolean;
+  /** Physical mail: QR codes and the public scan endpoint. */
+  mail: {
+    qrErrorCorrection: 'L' | 'M' | 'Q' | 'H';
+    /** worker threads drawing QR codes; 0 = one per core */
+    qrWorkerThreads: number;
+    /** scans per minute per client address (token bucket, burst the same); 0 = unlimited */
+    scanRatePerMinute: number;
+    /** client address = the last X-Forwarded-For entry (set only behind your own proxy) */
+    scanTrustProxy: boolean;
+  };
   /** Attachment storage. `s3` is set only for the s3 driver; it holds a secret: never log it. */
   storage: {
     driver: 'local' | 's3';
@@ -187,6 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT,
     printDevToken: e.PRINT_DEV_TOKEN,
+    mail: Object.freeze({
+      qrErrorCorrection: e.QR_ERROR_CORRECTION,
+      qrWorkerThreads: e.QR_WORKER_THREADS,
+      scanRatePerMinute: e.SCAN_RATE_PER_MINUTE,
+      scanTrustProxy: e.SCAN_TRUST_PROXY,
+    }),
     storage: Object.freeze({
       driver: e.STORAGE_DRIVER,
       dir: path.resolve(e.STORAGE_DIR ?? path.join(dataDir, 'attachments')),

@@ -27,4 +27,11 @@ export const sampleBodies: Record<string, unknown> = {
   'GET /campaigns/{id}/progress': null,
   'GET /campaigns/{id}/dispatches': null,
   'POST /campaigns/{id}/dispatches/retry': { status: ['UNCERTAIN'] },
+  // Physical mail and responses ({trackId} is filled with a UUID-shaped id).
+  'GET /campaigns/{id}/mails/print': null,
+  'POST /campaigns/{id}/mails/{trackId}/status': { status: 'SEND' },
+  'GET /campaigns/{id}/mails/metrics': null,
+  'GET /campaigns/{id}/responses': null,
+  'POST /campaigns/{id}/responses': { trackingId: 'AAAAAAAAAAAAAAAAAAAAAA', status: 'RESPONDED', responseData: {} },
+  'GET /campaigns/{id}/metrics': null,
 };

@@ -49,7 +49,17 @@ export async function tenantOfProviderMessage(q: Queryable, channel: ResponseCha
 export async function recordResponse(
   q: Queryable,
   tenantId: string,
-  r: { trackingId: string; campaignId?: string; status: ResponseStatus; responseData?: Record<string, unknown>; at?: Date },
+  r: {
+    trackingId: string;
+    campaignId?: string;
+    /** Only a dispatch of this channel (a letter's status applies to MAIL rows only). */
+    channel?: ResponseChannel;
+    status: ResponseStatus;
+    responseData?: Record<string, unknown>;
+    at?: Date;
+    /** 'count' (default): a repeat bumps event_count and last_at; 'keep': a repeat changes nothing. */
+    onRepeat?: 'count' | 'keep';
+  },
 ): Promise<{ row: ResponseRow; created: boolean } | null> {
   const { rows } = await q.query<ResponseRow & { created: boolean }>(
     `WITH d AS (
@@ -60,16 +70,27 @@ export async function recordResponse(
        FROM dispatches d LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.id = d.contact_id
        WHERE d.tenant_id = $1::text AND d.tracking_id = $2::text
          AND ($3::uuid IS NULL OR d.campaign_id = $3::uuid)
+         AND ($7::text IS NULL OR d.channel = $7::text)
      )
      INSERT INTO campaign_responses AS r (tenant_id, tracking_id, campaign_id, dispatch_id, contact_id, channel,
        status, response_data, contact, first_at, last_at)
      SELECT $1::text, d.tracking_id, d.campaign_id, d.id, d.contact_id, d.channel, $4::text,
        coalesce($5::jsonb, '{}'), coalesce(d.snapshot, '{}'), coalesce($6::timestamptz, now()), coalesce($6::timestamptz, now())
      FROM d
-     ON CONFLICT (dispatch_id, status) DO UPDATE SET event_count = r.event_count + 1,
-       last_at = greatest(r.last_at, EXCLUDED.last_at)
+     ON CONFLICT (dispatch_id, status) DO UPDATE SET
+       event_count = r.event_count + CASE WHEN $8::bool THEN 1 ELSE 0 END,
+       last_at = CASE WHEN $8::bool THEN greatest(r.last_at, EXCLUDED.last_at) ELSE r.last_at END
      RETURNING ${COLUMNS}, (xmax = 0) AS created`,
-    [tenantId, r.trackingId, r.campaignId ?? null, r.status, r.responseData ? JSON.stringify(r.responseData) : null, r.at ?? null],
+    [
+      tenantId,
+      r.trackingId,
+      r.campaignId ?? null,
+      r.status,
+      r.responseData ? JSON.stringify(r.responseData) : null,
+      r.at ?? null,
+      r.channel ?? null,
+      (r.onRepeat ?? 'count') === 'count',
+    ],
   );
   if (!rows[0]) return null;
   const { created, ...row } = rows[0];
@@ -89,6 +110,37 @@ export async function listResponses(
        AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz, $6::uuid))
      ORDER BY created_at DESC, id DESC LIMIT $7::int`,
     [tenantId, campaignId, opts.channel ?? null, opts.status ?? null, opts.after?.ts ?? null, opts.after?.id ?? null, opts.limit],
+  );
+  return rows;
+}
+
+export interface TrackedDispatch {
+  id: string;
+  campaign_id: string;
+  channel: ResponseChannel;
+  status: string;
+}
+
+/** The dispatch behind a tracking id, for the tenant (null: none). */
+export async function findTracked(q: Queryable, tenantId: string, trackingId: string): Promise<TrackedDispatch | null> {
+  const { rows } = await q.query<TrackedDispatch>(
+    `SELECT id, campaign_id, channel, status FROM dispatches WHERE tenant_id = $1::text AND tracking_id = $2::text`,
+    [tenantId, trackingId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface ResponseCountRow {
+  channel: ResponseChannel;
+  status: ResponseStatus;
+  n: number;
+}
+
+/** Distinct dispatches with a response, per channel and status: the trigger-kept counters. */
+export async function responseCounts(q: Queryable, tenantId: string, campaignId: string): Promise<ResponseCountRow[]> {
+  const { rows } = await q.query<ResponseCountRow>(
+    `SELECT channel, status, n FROM campaign_response_counts WHERE tenant_id = $1::text AND campaign_id = $2::uuid`,
+    [tenantId, campaignId],
   );
   return rows;
 }
