@@ -92,6 +92,7 @@ export async function claimDue(
        SELECT d.id FROM dispatches d
        WHERE d.tenant_id = $1::text AND d.campaign_id = $2::uuid AND d.status = 'PENDING'
          AND d.channel = $3::text AND d.next_attempt_at <= $4::timestamptz
+       ORDER BY d.next_attempt_at
        LIMIT $5::int
        FOR UPDATE SKIP LOCKED
      ), claimed AS (
@@ -107,7 +108,8 @@ export async function claimDue(
             c.external_id, c.first_name, c.last_name, c.email, c.phone, c.birth_date, c.gender,
             c.contact_type, c.tags, c.address, c.attributes
      FROM claimed cl
-     LEFT JOIN contacts c ON c.tenant_id = $1::text AND c.id = cl.contact_id`,
+     -- LIMIT 1 keeps this a primary-key lookup per claimed row, whatever the statistics say.
+     LEFT JOIN LATERAL (SELECT * FROM contacts c WHERE c.tenant_id = $1::text AND c.id = cl.contact_id LIMIT 1) c ON true`,
     [tenantId, campaignId, channel, now, limit, leaseSeconds],
   );
   return rows;
@@ -144,7 +146,9 @@ export async function recordOutcomes(q: Queryable, tenantId: string, outcomes: O
        updated_at = now()
      FROM unnest($2::uuid[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
        AS r(id, status, attempted, provider_message_id, error, skip_reason, next_attempt_at)
-     WHERE d.tenant_id = $1::text AND d.id = r.id AND d.status IN ('SENDING', 'UNCERTAIN')`,
+     -- status || '' keeps the planner on the primary key: the statistics, taken while nothing
+     -- was SENDING, would otherwise send it down the status index into a quadratic join.
+     WHERE d.tenant_id = $1::text AND d.id = r.id AND d.status || '' IN ('SENDING', 'UNCERTAIN')`,
     [
       tenantId,
       outcomes.map((o) => o.id),
@@ -239,12 +243,12 @@ export interface DispatchRow {
   updated_at: Date;
 }
 
-/** Keyset page by id. */
+/** Keyset page in (contact, channel) order: the ledger's unique key is the index it walks. */
 export async function listDispatches(
   q: Queryable,
   tenantId: string,
   campaignId: string,
-  opts: { channel?: Channel[]; status?: DispatchStatus[]; afterId?: string; limit: number },
+  opts: { channel?: Channel[]; status?: DispatchStatus[]; after?: { contactId: string; channel: string }; limit: number },
 ): Promise<DispatchRow[]> {
   const { rows } = await q.query<DispatchRow>(
     `SELECT id, campaign_id, contact_id, channel, status, tracking_id, attempts, next_attempt_at, lease_until,
@@ -253,10 +257,10 @@ export async function listDispatches(
      WHERE tenant_id = $1::text AND campaign_id = $2::uuid
        AND ($3::text[] IS NULL OR channel = ANY($3::text[]))
        AND ($4::text[] IS NULL OR status = ANY($4::text[]))
-       AND ($5::uuid IS NULL OR id > $5::uuid)
-     ORDER BY id
-     LIMIT $6::int`,
-    [tenantId, campaignId, opts.channel ?? null, opts.status ?? null, opts.afterId ?? null, opts.limit],
+       AND ($5::uuid IS NULL OR (contact_id, channel) > ($5::uuid, $6::text))
+     ORDER BY contact_id, channel
+     LIMIT $7::int`,
+    [tenantId, campaignId, opts.channel ?? null, opts.status ?? null, opts.after?.contactId ?? null, opts.after?.channel ?? null, opts.limit],
   );
   return rows;
 }

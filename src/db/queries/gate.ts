@@ -7,8 +7,16 @@ import type { Queryable } from '../pool.js';
 
 const key = (campaignId: string) => `campaign-gate:${campaignId}`;
 
+/**
+ * Also turns off the wait for the WAL flush at commit, for this transaction only: losing its
+ * outcomes to a database crash leaves the rows SENDING, hence UNCERTAIN later, which is safe.
+ * (The claim, whose loss could cause a second send, always commits synchronously.)
+ */
 export async function enterGateShared(q: Queryable, campaignId: string): Promise<void> {
-  await q.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1::text, 0))`, [key(campaignId)]);
+  await q.query(
+    `SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock_shared(hashtextextended($1::text, 0))`,
+    [key(campaignId)],
+  );
 }
 
 export async function closeGate(q: Queryable, campaignId: string): Promise<void> {

@@ -59,7 +59,9 @@ export interface BatchReport {
 /** A gate is held at most this long by one-at-a-time adapters: it bounds how long a pause waits. */
 const GATE_HOLD_MS = 500;
 const SINGLE_CHUNK = 25;
-const BULK_CHUNK = 500;
+const BULK_CHUNK = 1000;
+/** Claim-and-hand-over loops per firing. */
+const LANES = 3;
 /** Waiting for rate-limit tokens inside one firing is bounded by the interval, within these limits. */
 const MIN_FIRING_BUDGET_MS = 1000;
 const MAX_FIRING_BUDGET_MS = 30_000;
@@ -157,43 +159,64 @@ export function makeDispatcher(deps: DispatcherDeps) {
     return prepared;
   }
 
+  /**
+   * Sends up to batchSize contacts of this firing. Several lanes claim and hand over side by
+   * side (one lane's database round trips overlap another's), sharing the firing's budget; a
+   * lane that finds the gate closed (paused, completed) halts them all.
+   */
   async function sendLoop(tenantId: string, run: CampaignRunRow, batchSize: number, intervalSeconds: number, closesAt: number, stats: Map<string, number>) {
     const channels = channelsOf(run);
     const prepared = await prepareAll(run, tenantId, channels);
     const exhausted = new Set<Channel>(channels.filter((c) => !prepared.has(c)));
     const deadline = performance.now() + Math.min(MAX_FIRING_BUDGET_MS, Math.max(MIN_FIRING_BUDGET_MS, intervalSeconds * 1000));
-    let handled = 0;
+    const state = { remaining: batchSize, handled: 0, halt: false };
     const bump = (metric: string, channel: string, by = 1) => stats.set(`${metric}|${channel}`, (stats.get(`${metric}|${channel}`) ?? 0) + by);
-    while (handled < batchSize && !isStopping() && clock.now().getTime() < closesAt) {
-      let progressed = false;
-      let waitMs = Infinity;
-      for (const ch of channels) {
-        if (exhausted.has(ch) || handled >= batchSize || isStopping()) continue;
-        const adapter = adapters[ch];
-        const want = Math.min(batchSize - handled, adapter.sendMany ? BULK_CHUNK : SINGLE_CHUNK);
-        const claimed = await claim(tenantId, run.id, ch, want);
-        if (claimed.rows.length === 0) {
-          if (claimed.waitMs !== undefined) waitMs = Math.min(waitMs, claimed.waitMs);
-          else exhausted.add(ch);
-          continue;
+    const go = () => !state.halt && state.remaining > 0 && !isStopping() && clock.now().getTime() < closesAt;
+
+    async function lane() {
+      while (go()) {
+        let progressed = false;
+        let waitMs = Infinity;
+        for (const ch of channels) {
+          if (exhausted.has(ch) || !go()) continue;
+          const adapter = adapters[ch];
+          const want = Math.min(state.remaining, adapter.sendMany ? BULK_CHUNK : SINGLE_CHUNK);
+          state.remaining -= want;
+          let rows: ClaimedRow[] = [];
+          try {
+            const claimed = await claim(tenantId, run.id, ch, want);
+            rows = claimed.rows;
+            if (rows.length === 0) {
+              if (claimed.waitMs !== undefined) waitMs = Math.min(waitMs, claimed.waitMs);
+              else exhausted.add(ch);
+              continue;
+            }
+          } finally {
+            state.remaining += want - rows.length;
+          }
+          const r = await handOver(tenantId, run.id, adapter, prepared.get(ch), rows);
+          state.remaining += rows.length - r.handed; // handed back rows return to the budget
+          state.handled += r.handed;
+          progressed = true;
+          for (const o of r.outcomes) {
+            if (o.status === 'SENT') bump('sent', ch);
+            else if (o.status === 'FAILED') bump('failed', ch);
+            else if (o.status === 'UNCERTAIN') bump('uncertain', ch);
+            else if (o.status === 'PENDING' && o.attempted) bump('retried', ch);
+          }
+          if (r.gateClosed) state.halt = true;
         }
-        const r = await handOver(tenantId, run.id, adapter, prepared.get(ch), claimed.rows);
-        handled += r.handed;
-        progressed = true;
-        for (const o of r.outcomes) {
-          if (o.status === 'SENT') bump('sent', ch);
-          else if (o.status === 'FAILED') bump('failed', ch);
-          else if (o.status === 'UNCERTAIN') bump('uncertain', ch);
-          else if (o.status === 'PENDING' && o.attempted) bump('retried', ch);
+        if (!progressed) {
+          if (waitMs === Infinity || performance.now() + waitMs > deadline) return;
+          await sleep(waitMs);
         }
-        if (r.gateClosed) return handled;
-      }
-      if (!progressed) {
-        if (waitMs === Infinity || performance.now() + waitMs > deadline) break;
-        await sleep(waitMs);
       }
     }
-    return handled;
+
+    const results = await Promise.allSettled(Array.from({ length: LANES }, lane));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return state.handled;
   }
 
   /** Plans the next firing, unless the campaign left RUNNING meanwhile (checked under a share lock). */

@@ -90,12 +90,17 @@ export function makeLedger(deps: { pool: Pool; clock: Clock; rateDefaults: Reado
       });
     },
 
-    async list(tenantId: string, campaignId: string, opts: { channel?: Channel[]; status?: DispatchStatus[]; after?: string; limit: number }) {
+    async list(
+      tenantId: string,
+      campaignId: string,
+      opts: { channel?: Channel[]; status?: DispatchStatus[]; after?: { contactId: string; channel: string }; limit: number },
+    ) {
       return withTenant(pool, tenantId, async (tx) => {
         await mustExist(tx, tenantId, campaignId);
-        const rows = await listDispatches(tx, tenantId, campaignId, { ...opts, afterId: opts.after, limit: opts.limit + 1 });
+        const rows = await listDispatches(tx, tenantId, campaignId, { ...opts, limit: opts.limit + 1 });
         const page = rows.slice(0, opts.limit);
-        return { items: page.map(toDispatch), next: rows.length > opts.limit ? page.at(-1)!.id : null };
+        const last = page.at(-1);
+        return { items: page.map(toDispatch), next: rows.length > opts.limit && last ? { contactId: last.contact_id, channel: last.channel } : null };
       });
     },
 

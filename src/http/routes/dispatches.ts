@@ -13,8 +13,8 @@ export const channelSchema = z.preprocess(upper, z.enum(CHANNEL_IDS));
 const statusSchema = z.preprocess(upper, z.enum(DISPATCH_STATUSES));
 const oneOrMany = <T extends z.ZodType>(s: T) =>
   z.union([s, z.array(s)]).optional().transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]));
-const isIdCursor = (v: Record<string, unknown>): v is { id: string } =>
-  typeof v.id === 'string' && /^[0-9a-f-]{36}$/i.test(v.id);
+const isLedgerCursor = (v: Record<string, unknown>): v is { contactId: string; channel: string } =>
+  typeof v.contactId === 'string' && /^[0-9a-f-]{36}$/i.test(v.contactId) && typeof v.channel === 'string' && v.channel.length <= 10;
 
 export function dispatchRoutes(deps: { ledger: Ledger }) {
   const { ledger } = deps;
@@ -39,14 +39,14 @@ export function dispatchRoutes(deps: { ledger: Ledger }) {
         },
       },
       async (req) => {
-        const after = decodeCursor(req.query.cursor, isIdCursor)?.id;
+        const after = decodeCursor(req.query.cursor, isLedgerCursor);
         const page = await ledger.list(req.tenantId, req.params.id, {
           channel: req.query.channel,
           status: req.query.status,
           after,
           limit: req.query.limit,
         });
-        return { items: page.items, nextCursor: encodeCursor(page.next ? { id: page.next } : null) };
+        return { items: page.items, nextCursor: encodeCursor(page.next) };
       },
     );
 
