@@ -94,7 +94,7 @@ export function makeTokenBuckets(opts: TokenBucketOptions) {
     }
     // Still too many (a flood from many addresses): drop the oldest entries.
     for (const k of buckets.keys()) {
-      if (buckets.size <= maxKeys) break;
+      if (buckets.size < maxKeys) break;
       buckets.delete(k);
     }
   }
