@@ -4,7 +4,6 @@ import type { Schedule as ModelSchedule } from '../domain/campaigns/model.js';
 import { CHANNEL_OF_FLAG, type Channel } from '../channels/channel.js';
 import { getTarget } from '../db/queries/campaign-parts.js';
 import { freezeAudience, markInFlightUncertain, skipUnreached } from '../db/queries/dispatches.js';
-import { closeGate } from '../db/queries/gate.js';
 import { addJob, removeJob } from '../db/queries/jobs.js';
 import { endAt, startAt } from '../domain/execution/plan.js';
 import { localDateAt, nextOpening, type Schedule } from '../domain/schedule/windows.js';
@@ -17,10 +16,11 @@ import { jobKey, TASKS, type TaskName } from './keys.js';
 //   -> SCHEDULED   plan start (first window opening) and end (last window close); no batch
 //   -> RUNNING     first time: freeze the audience into the ledger; plan the batch now (or at
 //                  the next window opening) and the end; drop the start job
-//   -> PAUSED      close the send gate (waits for a contact being handed over), drop the batch
+//   -> PAUSED      drop the batch (the status UPDATE itself waited for the send gate, see
+//                  db/queries/gate.ts)
 //                  (from SCHEDULED also the start; the end stays: a paused campaign still ends)
 //   -> DRAFT       drop everything
-//   -> COMPLETED   close the gate, drop everything, record unreached rows as campaign_ended
+//   -> COMPLETED   drop everything, record unreached rows as campaign_ended
 //                  and rows still SENDING as UNCERTAIN
 
 const windowsSchedule = (s: ModelSchedule): Schedule => s as unknown as Schedule;
@@ -59,7 +59,6 @@ export function makeJobPlanner(): CampaignPlanner {
     const { tenantId, campaign, from, to, now } = ctx;
     const id = campaign.id;
     const schedule = ctx.schedule ? windowsSchedule(ctx.schedule) : null;
-    if (from === 'RUNNING') await closeGate(tx, id);
 
     switch (to) {
       case 'SCHEDULED':

@@ -2,7 +2,7 @@ import { setTenant, withTenant, type Pool } from '../../db/pool.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Channel, ChannelAdapter, ChannelRegistry } from '../../channels/channel.js';
 import { isTransientError } from '../../channels/errors.js';
-import { getCampaignRun, getStatus, type CampaignRunRow } from '../../db/queries/campaign-runs.js';
+import { getCampaignRun, type CampaignRunRow } from '../../db/queries/campaign-runs.js';
 import {
   claimDue,
   openWork,
@@ -11,7 +11,7 @@ import {
   type ClaimedRow,
   type Outcome,
 } from '../../db/queries/dispatches.js';
-import { enterGateShared } from '../../db/queries/gate.js';
+import { enterGate, gateStillOpen } from '../../db/queries/gate.js';
 import { addJob } from '../../db/queries/jobs.js';
 import { refundTokens, reserveTokens } from '../../db/queries/rate-limits.js';
 import { bumpStats, type StatIncrement } from '../../db/queries/engine-stats.js';
@@ -25,12 +25,13 @@ import { nextBatchAt, scheduleOf } from './plan.js';
 // One firing of a campaign's batch job. Per chunk of one channel:
 //   1. claim (own transaction, committed): reserve rate-limit tokens, PENDING -> SENDING with a
 //      lease, FOR UPDATE SKIP LOCKED, only while the campaign is RUNNING;
-//   2. hand over (the gate transaction): take the campaign's send gate SHARED, re-read the
-//      status, hand the contacts to the adapter one by one (or the chunk at once for bulk
-//      adapters), record the outcomes, commit. A pause closes the gate EXCLUSIVELY in its own
-//      transaction: it waits for the contact being handed over, and every gate entered after
-//      it sees PAUSED and releases its claimed rows untouched. A crash after step 1 leaves
-//      SENDING rows that become UNCERTAIN when their lease runs out: never sent twice.
+//   2. hand over (the gate transaction, db/queries/gate.ts): share-lock the campaign row and
+//      read its status; hand the contacts to the adapter one by one, re-checking between two
+//      contacts that no status change waits for the row (or the chunk at once for bulk
+//      adapters); record the outcomes; commit. A pause's UPDATE waits for at most the contact
+//      being handed over; every gate after it reads PAUSED and hands its claimed rows back
+//      untouched. A crash after step 1 leaves SENDING rows that become UNCERTAIN when their
+//      lease runs out: never sent twice.
 // After the loop: complete the campaign when nothing is left, else plan the next firing.
 
 export interface ExecutionSettings {
@@ -94,9 +95,7 @@ export function makeDispatcher(deps: DispatcherDeps) {
     try {
       await client.query('BEGIN');
       await setTenant(client, tenantId);
-      await enterGateShared(client, campaignId);
-      // A separate statement AFTER the lock: its snapshot sees any pause that closed the gate.
-      const status = await getStatus(client, tenantId, campaignId);
+      const status = await enterGate(client, tenantId, campaignId);
       const sendable: ClaimedRow[] = [];
       for (const row of rows) {
         if (status !== 'RUNNING') outcomes.push(released(row, status === 'COMPLETED' || status === null));
@@ -119,10 +118,14 @@ export function makeDispatcher(deps: DispatcherDeps) {
         const started = performance.now();
         for (let i = 0; i < sendable.length; i++) {
           const row = sendable[i];
-          // Between contacts: a stopping instance, or a gate held long enough, hands back the rest.
-          if (i > 0 && (isStopping() || performance.now() - started > GATE_HOLD_MS)) {
-            for (const rest of sendable.slice(i)) outcomes.push(released(rest, false));
-            break;
+          // Between contacts: a status change waiting for the gate, a stopping instance, or a
+          // gate held long enough hands the rest back untouched.
+          if (i > 0) {
+            const open = !isStopping() && performance.now() - started <= GATE_HOLD_MS;
+            if (!open || !(await gateStillOpen(client, tenantId, campaignId))) {
+              for (const rest of sendable.slice(i)) outcomes.push(released(rest, false));
+              break;
+            }
           }
           let result: unknown;
           try {
