@@ -3,6 +3,7 @@ import type { CampaignPlanner, TransitionContext } from '../domain/campaigns/pla
 import type { Schedule as ModelSchedule } from '../domain/campaigns/model.js';
 import { CHANNEL_OF_FLAG, type Channel } from '../channels/channel.js';
 import { getTarget } from '../db/queries/campaign-parts.js';
+import { closeGate } from '../db/queries/gate.js';
 import { freezeAudience, markInFlightUncertain, skipUnreached } from '../db/queries/dispatches.js';
 import { addJob, removeJob } from '../db/queries/jobs.js';
 import { endAt, startAt } from '../domain/execution/plan.js';
@@ -16,11 +17,10 @@ import { jobKey, TASKS, type TaskName } from './keys.js';
 //   -> SCHEDULED   plan start (first window opening) and end (last window close); no batch
 //   -> RUNNING     first time: freeze the audience into the ledger; plan the batch now (or at
 //                  the next window opening) and the end; drop the start job
-//   -> PAUSED      drop the batch (the status UPDATE itself waited for the send gate, see
-//                  db/queries/gate.ts)
+//   -> PAUSED      close the send gate (waits for the contact being handed over), drop the batch
 //                  (from SCHEDULED also the start; the end stays: a paused campaign still ends)
 //   -> DRAFT       drop everything
-//   -> COMPLETED   drop everything, record unreached rows as campaign_ended
+//   -> COMPLETED   close the gate, drop everything, record unreached rows as campaign_ended
 //                  and rows still SENDING as UNCERTAIN
 
 const windowsSchedule = (s: ModelSchedule): Schedule => s as unknown as Schedule;
@@ -59,6 +59,8 @@ export function makeJobPlanner(): CampaignPlanner {
     const { tenantId, campaign, from, to, now } = ctx;
     const id = campaign.id;
     const schedule = ctx.schedule ? windowsSchedule(ctx.schedule) : null;
+    // Leaving RUNNING: wait for the contacts being handed over; none is handed over after this.
+    if (from === 'RUNNING') await closeGate(tx, id);
 
     switch (to) {
       case 'SCHEDULED':

@@ -1,33 +1,29 @@
 import type { Queryable } from '../pool.js';
-import type { CampaignStatus } from '../../domain/campaigns/status.js';
 
-// The send gate of a campaign: a share lock on the campaign row, held by the transaction that
-// hands contacts to a provider. A status change (pause, completion, end) updates that row, so
-// it waits for the gates open at that moment; while it waits, the gates' between-contact
-// check (SKIP LOCKED) sees the row claimed and hands nothing more; and a gate entered after
-// the change reads the new status. So once a pause has committed, no contact is handed over.
+// The send gate of a campaign: a transaction-scoped advisory lock. A transaction that hands
+// contacts to a provider holds it SHARED and reads the campaign's status after taking it; any
+// status change away from RUNNING (pause, completion, end) takes it EXCLUSIVE in its own
+// transaction, so it waits for the hand-overs in progress, and every gate entered after it
+// reads the new status. The lock manager queues fairly: a waiting pause is not overtaken by new
+// shared holders (a share lock on the campaign row would let them jump the queue).
+
+const key = (campaignId: string) => `campaign-gate:${campaignId}`;
 
 /**
- * Enters the gate: locks the campaign row (FOR SHARE, waiting for a status change in
- * progress) and answers its status. Also turns off the wait for the WAL flush at commit, for
- * this transaction only: losing its outcomes to a database crash leaves the rows SENDING,
- * hence UNCERTAIN later, which is safe. (The claim, whose loss could cause a second send,
- * always commits synchronously.)
+ * Enters the gate (the status must be read by a LATER statement, whose snapshot sees a change
+ * that closed the gate). Also turns off the wait for the WAL flush at commit, for this
+ * transaction only: losing its outcomes to a database crash leaves the rows SENDING, hence
+ * UNCERTAIN later, which is safe. (The claim, whose loss could cause a second send, always
+ * commits synchronously.)
  */
-export async function enterGate(q: Queryable, tenantId: string, campaignId: string): Promise<CampaignStatus | null> {
-  const { rows } = await q.query<{ campaign_status: CampaignStatus }>(
-    `SELECT campaign_status, set_config('synchronous_commit', 'off', true) AS async_commit
-     FROM campaigns WHERE tenant_id = $1::text AND id = $2::uuid FOR SHARE`,
-    [tenantId, campaignId],
+export async function enterGateShared(q: Queryable, campaignId: string): Promise<void> {
+  await q.query(
+    `SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock_shared(hashtextextended($1::text, 0))`,
+    [key(campaignId)],
   );
-  return rows[0]?.campaign_status ?? null;
 }
 
-/** Between two contacts: false when a status change is waiting for (or holds) the campaign row. */
-export async function gateStillOpen(q: Queryable, tenantId: string, campaignId: string): Promise<boolean> {
-  const { rows } = await q.query(
-    `SELECT 1 FROM campaigns WHERE tenant_id = $1::text AND id = $2::uuid FOR SHARE SKIP LOCKED`,
-    [tenantId, campaignId],
-  );
-  return rows.length > 0;
+/** Closes the gate for the rest of the status-change transaction (waits for hand-overs in progress). */
+export async function closeGate(q: Queryable, campaignId: string): Promise<void> {
+  await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, [key(campaignId)]);
 }

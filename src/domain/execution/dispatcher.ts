@@ -2,7 +2,7 @@ import { setTenant, withTenant, type Pool } from '../../db/pool.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Channel, ChannelAdapter, ChannelRegistry } from '../../channels/channel.js';
 import { isTransientError } from '../../channels/errors.js';
-import { getCampaignRun, type CampaignRunRow } from '../../db/queries/campaign-runs.js';
+import { getCampaignRun, getStatus, type CampaignRunRow } from '../../db/queries/campaign-runs.js';
 import {
   claimDue,
   openWork,
@@ -11,7 +11,7 @@ import {
   type ClaimedRow,
   type Outcome,
 } from '../../db/queries/dispatches.js';
-import { enterGate, gateStillOpen } from '../../db/queries/gate.js';
+import { enterGateShared } from '../../db/queries/gate.js';
 import { addJob } from '../../db/queries/jobs.js';
 import { refundTokens, reserveTokens } from '../../db/queries/rate-limits.js';
 import { bumpStats, type StatIncrement } from '../../db/queries/engine-stats.js';
@@ -57,8 +57,6 @@ export interface BatchReport {
   nextAt: Date | null;
 }
 
-/** A gate is held at most this long by one-at-a-time adapters: it bounds how long a pause waits. */
-const GATE_HOLD_MS = 500;
 const SINGLE_CHUNK = 25;
 const BULK_CHUNK = 1000;
 /** Claim-and-hand-over loops per firing. */
@@ -86,62 +84,80 @@ export function makeDispatcher(deps: DispatcherDeps) {
     });
   }
 
-  /** Step 2: the gate transaction. */
+  /**
+   * Step 2: hand-over inside the send gate (db/queries/gate.ts). Bulk adapters get the chunk in
+   * one gate transaction (one provider call cannot be split); one-at-a-time adapters get one
+   * gate transaction per contact, so a pause waits for at most the contact being handed over
+   * and no contact is handed over once it has committed. Outcomes are recorded in the same
+   * transaction as the hand-over.
+   */
   async function handOver(tenantId: string, campaignId: string, adapter: ChannelAdapter, prepared: unknown, rows: ClaimedRow[]) {
     const client = await pool.connect();
     const outcomes: Outcome[] = [];
     let handed = 0;
     let gateClosed = false;
-    try {
+    const now = () => clock.now();
+
+    /**
+     * One gate transaction over `batch`; `send` runs only while the campaign is RUNNING. When
+     * it is not, `batch` and `rest` (the rows after it) are handed back untouched.
+     */
+    async function gate(batch: ClaimedRow[], rest: ClaimedRow[], send: (sendable: ClaimedRow[]) => Promise<Outcome[]>) {
       await client.query('BEGIN');
-      await setTenant(client, tenantId);
-      const status = await enterGate(client, tenantId, campaignId);
-      const sendable: ClaimedRow[] = [];
-      for (const row of rows) {
-        if (status !== 'RUNNING') outcomes.push(released(row, status === 'COMPLETED' || status === null));
-        else if (!row.contact_exists) outcomes.push({ id: row.id, status: 'SKIPPED', attempted: false, skipReason: 'contact_deleted' });
-        else sendable.push(row);
-      }
-      gateClosed = status !== 'RUNNING';
-      const now = () => clock.now();
-      if (sendable.length > 0 && adapter.sendMany) {
-        const messages = sendable.map((r) => messageOf(tenantId, campaignId, r));
-        let results: unknown[];
-        try {
-          results = await adapter.sendMany(messages, prepared);
-        } catch (e) {
-          results = sendable.map(() => e);
+      try {
+        await setTenant(client, tenantId);
+        await enterGateShared(client, campaignId);
+        const status = await getStatus(client, tenantId, campaignId);
+        const result: Outcome[] = [];
+        const sendable: ClaimedRow[] = [];
+        for (const row of status === 'RUNNING' ? batch : [...batch, ...rest]) {
+          if (status !== 'RUNNING') result.push(released(row, status === 'COMPLETED' || status === null));
+          else if (!row.contact_exists) result.push({ id: row.id, status: 'SKIPPED', attempted: false, skipReason: 'contact_deleted' });
+          else sendable.push(row);
         }
-        sendable.forEach((r, i) => outcomes.push(outcomeOf(r, results[i], now(), settings.maxAttempts)));
-        handed = sendable.length;
-      } else {
-        const started = performance.now();
-        for (let i = 0; i < sendable.length; i++) {
-          const row = sendable[i];
-          // Between contacts: a status change waiting for the gate, a stopping instance, or a
-          // gate held long enough hands the rest back untouched.
-          if (i > 0) {
-            const open = !isStopping() && performance.now() - started <= GATE_HOLD_MS;
-            if (!open || !(await gateStillOpen(client, tenantId, campaignId))) {
-              for (const rest of sendable.slice(i)) outcomes.push(released(rest, false));
-              break;
-            }
-          }
-          let result: unknown;
+        if (sendable.length > 0) result.push(...(await send(sendable)));
+        await recordOutcomes(client, tenantId, result, now());
+        await client.query('COMMIT');
+        outcomes.push(...result);
+        handed += sendable.length;
+        if (status !== 'RUNNING') gateClosed = true;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      }
+    }
+
+    try {
+      if (adapter.sendMany) {
+        await gate(rows, [], async (sendable) => {
+          let results: unknown[];
           try {
-            result = await adapter.send(messageOf(tenantId, campaignId, row), prepared);
+            results = await adapter.sendMany!(sendable.map((r) => messageOf(tenantId, campaignId, r)), prepared);
           } catch (e) {
-            result = e;
+            results = sendable.map(() => e);
           }
-          outcomes.push(outcomeOf(row, result, now(), settings.maxAttempts));
-          handed++;
+          return sendable.map((r, i) => outcomeOf(r, results[i], now(), settings.maxAttempts));
+        });
+      } else {
+        for (let i = 0; i < rows.length && !gateClosed; i++) {
+          if (isStopping()) {
+            // A stopping instance hands the rest back for the others (or its own restart).
+            const rest = rows.slice(i).map((r) => released(r, false));
+            await withTenant(pool, tenantId, (tx) => recordOutcomes(tx, tenantId, rest, now()));
+            outcomes.push(...rest);
+            break;
+          }
+          await gate([rows[i]], rows.slice(i + 1), async ([row]) => {
+            let result: unknown;
+            try {
+              result = await adapter.send(messageOf(tenantId, campaignId, row), prepared);
+            } catch (e) {
+              result = e;
+            }
+            return [outcomeOf(row, result, now(), settings.maxAttempts)];
+          });
         }
       }
-      await recordOutcomes(client, tenantId, outcomes, clock.now());
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
     } finally {
       client.release();
     }
