@@ -35,6 +35,12 @@ import { mailRoutes } from './http/routes/mail.js';
 import { responseRoutes } from './http/routes/responses.js';
 import { scanRoutes } from './http/routes/scan.js';
 import { campaignMetricsRoutes } from './http/routes/metrics-campaign.js';
+import { makeProviders } from './channels/providers.js';
+import { makeTemplateService } from './domain/templates/service.js';
+import { templateRoutes } from './http/routes/templates.js';
+import { settingsRoutes } from './http/routes/settings.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
+import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
 
 // The composition root: the only module that knows the concrete implementations. Everything
 // is built here from explicit dependencies, so a test can build two independent apps side by
@@ -79,7 +85,8 @@ export async function makeApp(deps: AppDeps): Promise<App> {
     audience: config.auth.audience,
   });
   const planner = makeJobPlanner();
-  const campaigns = makeCampaignService({ pool, clock, planner });
+  // checkParts: templates of real providers must exist before a campaign leaves DRAFT.
+  const campaigns = makeCampaignService({ pool, clock, planner, checkParts: (...a) => real.checkParts(...a) });
 
   // Channel adapters: the local sinks, until a real provider replaces one here, e.g.
   // `EMAIL: makeSmtpAdapter({...})`. The engine only ever sees this registry.
@@ -89,7 +96,17 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   const qrOptions = { errorCorrectionLevel: config.mail.qrErrorCorrection };
   const qrPool = makeQrWorkerPool({ size: config.mail.qrWorkerThreads || undefined, qr: qrOptions });
   const mailSettings = makeMailSettingsLoader({ pool, publicBaseUrl: config.publicBaseUrl });
+  // EMAIL / WHATSAPP / CALL: SMTP, Cloud API, call service or Twilio, chosen per tenant or globally.
+  const real = makeProviders({
+    pool,
+    channels: config.channels,
+    publicBaseUrl: config.publicBaseUrl,
+    channelSink: config.channelSink,
+    sink,
+    attachments: () => attachments,
+  });
   const providers: Partial<ChannelRegistry> = {
+    ...real.adapters,
     MAIL: makeMailAdapter({ qr: makeQrPngEncoder(qrOptions), loadSettings: (c) => mailSettings(c.tenantId, c.campaignId) }),
   };
   const channels = Object.fromEntries(CHANNEL_IDS.map((ch) => [ch, deps.channels?.[ch] ?? providers[ch] ?? sink(ch)])) as ChannelRegistry;
@@ -131,6 +148,10 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   await http.register(responseRoutes({ responses }));
   await http.register(campaignMetricsRoutes({ metrics: campaignMetrics }));
   const scanLimits = { ratePerMinute: config.mail.scanRatePerMinute, trustProxy: config.mail.scanTrustProxy };
+  await http.register(templateRoutes({ templates: makeTemplateService({ pool, publicBaseUrl: config.publicBaseUrl }) }));
+  await http.register(settingsRoutes({ settings: real.settings }));
+  await http.register(webhookRoutes({ whatsapp: real.whatsappInbound, calls: real.callInbound }));
+  await http.register(unsubscribeRoutes({ unsubscribe: real.unsubscribe, attachments, signer: real.signer }));
   await http.register(scanRoutes({ scan: makeScanService({ pool }), ...scanLimits }));
   await http.ready();
 
@@ -155,6 +176,7 @@ export async function makeApp(deps: AppDeps): Promise<App> {
       await worker?.stop();
       await http.close();
       await qrPool.close();
+      real.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { FieldError } from '../../lib/errors.js';
 import type { ChannelName, Target } from './model.js';
 import type { CampaignRow } from '../../db/queries/campaigns.js';
@@ -27,6 +28,17 @@ const REQUIRED: Record<ChannelName, { key: string; message: string }[]> = {
     { key: 'message', message: 'a letter message is required' },
   ],
 };
+
+/**
+ * A further check wired in by the composition root (e.g. "the email templateId names an existing
+ * EMAIL template"), run inside the transition's transaction; its pieces are listed with the rest.
+ */
+export type PartsCheck = (
+  tx: pg.PoolClient,
+  tenantId: string,
+  campaign: CampaignRow,
+  configs: CampaignParts['configs'],
+) => Promise<FieldError[]>;
 
 export function missingPieces(parts: CampaignParts, to: 'SCHEDULED' | 'RUNNING'): FieldError[] {
   const missing: FieldError[] = [];

@@ -5,7 +5,7 @@ import { withTenant, type Pool } from '../../db/pool.js';
 import * as q from '../../db/queries/campaigns.js';
 import * as parts from '../../db/queries/campaign-parts.js';
 import { lockCampaign } from '../../db/queries/campaign-runs.js';
-import { missingPieces } from './completeness.js';
+import { missingPieces, type PartsCheck } from './completeness.js';
 import {
   CHANNELS,
   channelConfigFromRow,
@@ -27,11 +27,13 @@ export interface CampaignServiceDeps {
   pool: Pool;
   clock: Clock;
   planner: CampaignPlanner;
+  /** Extra completeness pieces (templates a channel's provider needs); run in the transition's transaction. */
+  checkParts?: PartsCheck;
 }
 
 export type CampaignFields = q.CampaignFields;
 
-export function makeCampaignService({ pool, clock, planner }: CampaignServiceDeps) {
+export function makeCampaignService({ pool, clock, planner, checkParts }: CampaignServiceDeps) {
   /** Runs an edit: claims the campaign (editable, expected version) then writes the part. */
   async function edit<T>(
     tenantId: string,
@@ -130,15 +132,17 @@ export function makeCampaignService({ pool, clock, planner }: CampaignServiceDep
         const scheduleRow = await parts.getSchedule(tx, tenantId, id);
         if (needsCompleteness(moved.previous, to)) {
           const targetRow = await parts.getTarget(tx, tenantId, id);
+          const configs = await loadConfigs(tx, tenantId, id);
           const missing = missingPieces(
             {
               campaign: moved.row,
               hasSchedule: scheduleRow != null,
               target: targetRow ? toTarget(targetRow) : null,
-              configs: await loadConfigs(tx, tenantId, id),
+              configs,
             },
             to as 'SCHEDULED' | 'RUNNING',
           );
+          if (checkParts) missing.push(...(await checkParts(tx, tenantId, moved.row, configs)));
           // Throwing rolls the status change back with everything else.
           if (missing.length > 0) {
             throw new AppError('incomplete', `the campaign cannot become ${to} yet: ${missing.length} piece(s) missing`, {
