@@ -1,9 +1,17 @@
 import { withTenant, type Pool } from '../../src/db/pool.js';
 import type { TestApp } from '../helpers/app.js';
+import { makeApp } from '../../src/app.js';
+import { signToken } from '../../src/http/auth.js';
+import { CHANNEL_IDS, type ChannelRegistry } from '../../src/channels/channel.js';
+import { makeSinkAdapter } from '../../src/channels/sink.js';
+import type { Clock } from '../../src/lib/clock.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { TEST_SECRET, testConfig } from '../helpers/app.js';
 
 // Shared set-up for the engine tests: contacts written in bulk, a campaign made ready to run.
 
 export interface ContactSeed {
+  externalId?: string;
   email?: string | null;
   phone?: string | null;
   address?: Record<string, string> | null;
@@ -25,15 +33,16 @@ export async function seedContacts(pool: Pool, tenant: string, n: number, make: 
     contactType: 'LEAD',
     tags: [],
     optOutEmail: false,
+    externalId: `ext-${i + 1}`,
     ...make(i),
   }));
   return withTenant(pool, tenant, async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
       `INSERT INTO contacts (tenant_id, external_id, first_name, email, phone, address, birth_date, gender, contact_type,
          tags, tag_keys, opt_out_email)
-       SELECT $1, 'ext-' || i, 'Name' || i, e, p, a, b, g, ct, string_to_array(tg, ','), string_to_array(lower(tg), ','), oe
-       FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::date[], $6::text[], $7::text[], $8::text[], $9::bool[])
-         WITH ORDINALITY AS s(e, p, a, b, g, ct, tg, oe, i)
+       SELECT $1, x, 'Name' || i, e, p, a, b, g, ct, string_to_array(tg, ','), string_to_array(lower(tg), ','), oe
+       FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::date[], $6::text[], $7::text[], $8::text[], $9::bool[], $10::text[])
+         WITH ORDINALITY AS s(e, p, a, b, g, ct, tg, oe, x, i)
        ORDER BY i
        RETURNING id`,
       [
@@ -46,6 +55,7 @@ export async function seedContacts(pool: Pool, tenant: string, n: number, make: 
         seeds.map((s) => s.contactType),
         seeds.map((s) => s.tags.join(',')),
         seeds.map((s) => s.optOutEmail),
+        seeds.map((s) => s.externalId),
       ],
     );
     return rows.map((r) => r.id);
@@ -122,4 +132,52 @@ export async function ledgerStatuses(pool: Pool, tenant: string, campaignId: str
     );
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   });
+}
+
+
+/**
+ * Like buildTestApp, with the job runner optional and every channel on the outbox sink (the
+ * engine's own seam, independent of which providers the composition root wires), unless a test
+ * gives its own adapter.
+ */
+export async function buildEngineApp(opts: {
+  env?: Record<string, string>;
+  clock?: Clock;
+  channels?: Partial<ChannelRegistry>;
+  db?: TestDatabase;
+  runJobs?: boolean;
+}): Promise<TestApp> {
+  const db = opts.db ?? (await createTestDatabase());
+  const config = testConfig({ ROLE: 'api', RATE_LIMIT_CALL: '0', RATE_LIMIT_EMAIL: '0', RATE_LIMIT_WHATSAPP: '0', ...opts.env });
+  const sinks = Object.fromEntries(CHANNEL_IDS.map((ch) => [ch, makeSinkAdapter(ch, { pool: db.pool })])) as ChannelRegistry;
+  const channels = { ...sinks, ...opts.channels };
+  const app = await makeApp({ config, pool: db.pool, clock: opts.clock, logger: false, channels, runJobs: opts.runJobs });
+  const token = (tenant: string) => signToken(TEST_SECRET, { tenantId: tenant }, { expiresIn: '1h' });
+  return {
+    app,
+    db,
+    config,
+    token,
+    async call(tenant, method, url, body, headers = {}) {
+      return app.http.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${await token(tenant)}`, ...headers },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+    },
+    async close() {
+      await app.close();
+      if (!opts.db) await db.drop();
+    },
+  };
+}
+
+/** The planned job of a key, read from the queue (null when none). */
+export async function planned(pool: Pool, key: string) {
+  const { rows } = await pool.query<{ run_at: Date; task_identifier: string }>(
+    `SELECT run_at, task_identifier FROM graphile_worker.jobs WHERE key = $1`,
+    [key],
+  );
+  return rows[0] ?? null;
 }

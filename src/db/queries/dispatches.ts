@@ -195,7 +195,9 @@ export async function openWork(q: Queryable, tenantId: string, campaignId: strin
      WHERE tenant_id = $1::text AND campaign_id = $2::uuid AND status IN ('PENDING', 'SENDING')`,
     [tenantId, campaignId, now],
   );
-  return rows[0];
+  const r = rows[0];
+  // An 'infinity' timestamp (a row parked for good) comes back as a number, not a Date.
+  return { ...r, nextEventAt: r.nextEventAt instanceof Date ? r.nextEventAt : null };
 }
 
 /** The end of a campaign: every row not reached yet is recorded as skipped. */
@@ -233,7 +235,7 @@ export interface DispatchRow {
   status: DispatchStatus;
   tracking_id: string;
   attempts: number;
-  next_attempt_at: Date;
+  next_attempt_at: Date | number; // +-Infinity for the '+-infinity' timestamps
   lease_until: Date | null;
   last_error: string | null;
   skip_reason: string | null;

@@ -48,7 +48,7 @@ const toDispatch = (r: DispatchRow): Dispatch => ({
   status: r.status,
   trackingId: r.tracking_id,
   attempts: r.attempts,
-  nextAttemptAt: r.status === 'PENDING' && Number.isFinite(r.next_attempt_at.getTime()) ? r.next_attempt_at.toISOString() : null,
+  nextAttemptAt: r.status === 'PENDING' && r.next_attempt_at instanceof Date ? r.next_attempt_at.toISOString() : null,
   lastError: r.last_error,
   skipReason: r.skip_reason,
   providerMessageId: r.provider_message_id,
