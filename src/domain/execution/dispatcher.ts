@@ -259,6 +259,10 @@ export function makeDispatcher(deps: DispatcherDeps) {
     const schedule = run.schedule ? scheduleOf(run.schedule) : null;
     const batchSize = run.execution_batch_size ?? settings.batchSize;
     const intervalSeconds = run.execution_interval_seconds != null ? Number(run.execution_interval_seconds) : settings.intervalSeconds;
+    // A stand-in next firing, planned before any work: should this instance die mid-firing,
+    // its job stays locked (the queue frees it only hours later), but this one fires when the
+    // leases of the rows it held run out. The real next firing replaces it at the end.
+    await planNext(tenantId, campaignId, new Date(startedAt.getTime() + Math.max(settings.sendingLeaseSeconds, intervalSeconds) * 1000));
     const window = schedule ? windowAt(schedule, startedAt) : null;
     const stats = new Map<string, number>([['batches|', 1]]);
     let handled = 0;
