@@ -23,6 +23,13 @@ import { rateLimitRoutes } from './http/routes/rate-limits.js';
 import { campaignScheduleRoutes } from './http/routes/campaign-schedule.js';
 import { outboxRoutes } from './http/routes/outbox.js';
 import { metricsRoutes } from './http/routes/metrics.js';
+import { makeContactNormalizer } from './domain/contacts/index.js';
+import { makePgContactDirectory } from './domain/contacts/store.js';
+import { makeContactImporter } from './domain/contacts/importer.js';
+import { makeAudiencePreview } from './domain/contacts/audience-preview.js';
+import { contactRoutes } from './http/routes/contacts.js';
+import { contactImportRoutes } from './http/routes/contacts-imports.js';
+import { targetsPreviewRoutes } from './http/routes/targets-preview.js';
 import { makeMailAdapter } from './channels/mail/adapter.js';
 import { makeQrPngEncoder } from './channels/mail/qr-png.js';
 import { makeQrWorkerPool } from './channels/mail/qr-pool.js';
@@ -141,6 +148,14 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   await http.register(campaignScheduleRoutes({ lifecycle: execution.lifecycle }));
   await http.register(outboxRoutes({ pool }));
   await http.register(metricsRoutes({ pool, token: config.metricsToken }));
+  // Contacts live in PostgreSQL here; an external contact service would replace the directory.
+  const contactDirectory = makePgContactDirectory({ pool });
+  const { defaultRegion, importMaxBytes } = config.contacts;
+  const contactNormalizer = makeContactNormalizer({ defaultRegion: defaultRegion as 'US', clock });
+  const contactImporter = makeContactImporter({ pool, directory: contactDirectory, clock, defaultRegion, maxBytes: importMaxBytes });
+  await http.register(contactRoutes({ directory: contactDirectory, normalizer: contactNormalizer }));
+  await http.register(contactImportRoutes({ importer: contactImporter, maxBytes: importMaxBytes }));
+  await http.register(targetsPreviewRoutes({ preview: makeAudiencePreview({ pool, clock, directory: contactDirectory }) }));
   const responses = makeResponseService({ pool });
   const campaignMetrics = makeMetrics({ pool });
   const print = makeMailPrint({ pool, qr: qrPool, loadSettings: mailSettings, log: (err, msg) => http.log.error({ err }, msg) });

@@ -62,6 +62,12 @@ const envSchema = z.object({
   S3_FORCE_PATH_STYLE: bool(false),
   S3_CHECKSUM_WHEN_REQUIRED: bool(false),
   ATTACHMENT_MAX_BYTES: int(20 * 1_048_576, 1, 5 * 1024 * 1_048_576),
+  CONTACTS_DEFAULT_REGION: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as US or DE')
+    .transform((v) => v.toUpperCase())
+    .default('US'),
+  IMPORT_MAX_BYTES: int(200 * 1_048_576, 1, 50 * 1024 * 1_048_576),
   ...channelEnvShape(),
 });
 
@@ -118,6 +124,8 @@ export interface Config {
     s3: StorageS3Config | undefined;
     attachmentMaxBytes: number;
   };
+  /** Contacts: region national phone numbers are read in; size limit of one import file. */
+  contacts: { defaultRegion: string; importMaxBytes: number };
   /** Real channel providers (see channelsConfig at the end of this file). Holds secrets: never log it. */
   channels: ChannelsConfig;
 }
@@ -228,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
           : undefined,
       attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
     }),
+    contacts: Object.freeze({ defaultRegion: e.CONTACTS_DEFAULT_REGION, importMaxBytes: e.IMPORT_MAX_BYTES }),
     channels: channelsConfig(e),
   });
 }

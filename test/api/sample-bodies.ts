@@ -11,6 +11,7 @@ export const sampleBodies: Record<string, unknown> = {
   'GET /campaigns/{id}/schedule': null,
   'POST /campaigns/{id}/schedule': schedule,
   'GET /campaigns/{id}/targets': null,
+  'GET /campaigns/{id}/targets/preview': null,
   'PUT /campaigns/{id}/targets': { contactType: 'X' },
   'GET /campaigns/{id}/calls': null,
   'PUT /campaigns/{id}/calls': { script: 'x' },
