@@ -14,7 +14,7 @@ export interface ContactSeed {
   externalId?: string;
   email?: string | null;
   phone?: string | null;
-  address?: Record<string, string> | null;
+  address?: Record<string, string | undefined> | null;
   birthDate?: string | null;
   gender?: string | null;
   contactType?: string;

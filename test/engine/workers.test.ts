@@ -93,9 +93,9 @@ describe('several worker processes', () => {
     const tenant = newTenant();
     await seedContacts(t.db.pool, tenant, 1000);
     const id = await readyCampaign(t, tenant, { channels: ['call', 'email', 'whatsapp', 'mail'] });
-    startWorker();
-    startWorker();
-    startWorker();
+    startWorker({ CAMPAIGN_EXECUTION_BATCH_SIZE: '500' });
+    startWorker({ CAMPAIGN_EXECUTION_BATCH_SIZE: '500' });
+    startWorker({ CAMPAIGN_EXECUTION_BATCH_SIZE: '500' });
     await setStatus(t, tenant, id, 'RUNNING');
     const p = await waitFor('completion', () => progress(t, tenant, id), (x) => x.campaignStatus === 'COMPLETED');
     expect(p.overall).toMatchObject({ total: 4000, sent: 4000, failed: 0, uncertain: 0, skipped: 0, pending: 0, sending: 0 });

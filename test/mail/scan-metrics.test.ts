@@ -178,7 +178,7 @@ describe('the responses API', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await t.call(tenant, 'GET', `${url}?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { items: { trackingId: string; status: string }[]; nextCursor: string | null } = (await t.call(tenant, 'GET', `${url}?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json();
       seen.push(...page.items.map((r: { trackingId: string; status: string }) => `${r.trackingId}:${r.status}`));
       cursor = page.nextCursor;
     } while (cursor);

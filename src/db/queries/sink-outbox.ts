@@ -9,8 +9,13 @@ export interface SinkRecord {
   payload: Record<string, unknown>;
 }
 
-/** Inserts the records; a dispatch already in the outbox is not inserted again. Returns how many were. */
+/**
+ * Inserts the records; a dispatch already in the outbox is not inserted again. Returns how many
+ * were. The sink is a development stand-in for a provider: its transaction does not wait for the
+ * WAL flush (a database crash may lose a record, as a provider may lose a message).
+ */
 export async function insertSinkRecords(q: Queryable, tenantId: string, channel: string, records: SinkRecord[]): Promise<number> {
+  await q.query(`SELECT set_config('synchronous_commit', 'off', true)`);
   const { rowCount } = await q.query(
     `INSERT INTO sink_outbox (tenant_id, dispatch_id, channel, campaign_id, contact_id, payload)
      SELECT $1::text, r.dispatch_id, $2::text, r.campaign_id, r.contact_id, r.payload
