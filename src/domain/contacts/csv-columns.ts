@@ -24,6 +24,8 @@ export type ColumnRole =
   | { kind: 'tags' }
   | { kind: 'address'; part: keyof Address; group: number }
   | { kind: 'optOut'; channel: ChannelName }
+  // Google's "Custom Field 1 - Type" (old layout) or "- Label" (new) names what "- Value" holds.
+  | { kind: 'customLabel' | 'customValue'; n: number }
   | { kind: 'attribute' };
 
 const HEADER_NOISE = /[\s_-]+/g;
@@ -111,6 +113,8 @@ export function columnRole(header: string): ColumnRole {
   if (m) return { kind: 'email', priority: 20 + Number(m[1]) };
   m = /^phone(\d+)value$/.exec(key);
   if (m) return { kind: 'phone', priority: 30 + Number(m[1]) };
+  m = /^customfield(\d+)(type|label|value)$/.exec(key);
+  if (m) return { kind: m[2] === 'value' ? 'customValue' : 'customLabel', n: Number(m[1]) };
   for (const pattern of OPT_OUT) {
     m = pattern.exec(key);
     if (m) return { kind: 'optOut', channel: m[1] as ChannelName };

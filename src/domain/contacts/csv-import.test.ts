@@ -68,6 +68,19 @@ describe('parseContactsCsv: exports of real tools', () => {
     expect(rows[0].contact).toMatchObject({ firstName: 'Katherine', lastName: 'Johnson', email: 'katherine@example.com', birthDate: '1918-08-26' });
   });
 
+  it('reads Google custom fields by their label: contact type, opt-outs, other labels as attributes', async () => {
+    const csv =
+      'Given Name,E-mail 1 - Value,Custom Field 1 - Type,Custom Field 1 - Value,Custom Field 2 - Type,Custom Field 2 - Value,' +
+      'Custom Field 3 - Label,Custom Field 3 - Value,Custom Field 4 - Value\r\n' +
+      'Ada,ada@example.com,Contact Type,PARTNER,Email Opt-Out,yes,Plan,Gold,orphan\r\n' +
+      'Alan,alan@example.com,Plan,Silver,,,Contact Type,LEAD,\r\n';
+    const rows = await parse(csv, 7);
+    expect(rows.map((r) => r.errors)).toEqual([[], []]);
+    expect(rows[0].contact).toMatchObject({ contactType: 'PARTNER', optOut: { email: true }, attributes: { Plan: 'Gold', 'Custom Field 4 - Value': 'orphan' } });
+    expect(rows[0].contact?.attributes).not.toHaveProperty('Custom Field 1 - Type');
+    expect(rows[1].contact).toMatchObject({ contactType: 'LEAD', optOut: {}, attributes: { Plan: 'Silver' } });
+  });
+
   it('reads an Outlook export (mobile phone first, home address whole, "0/0/00" birthdays)', async () => {
     const rows = await collect(parseContactsCsv(fixtureStream('outlook.csv', 100), { normalizer }));
     expect(rows.map((r) => r.errors)).toEqual([[], []]);

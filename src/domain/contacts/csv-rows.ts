@@ -32,6 +32,8 @@ export function makeCsvRowMapper(headerCells: readonly string[]): CsvRowMapper {
   const groups = new Map<number, AddressGroupPlan>();
   const optOutCols: { channel: ChannelName; col: number }[] = [];
   const attributeCols: number[] = [];
+  const customLabels = new Map<number, number>(); // custom field n → its label column
+  const customValues = new Map<number, number>(); // custom field n → its value column
 
   headers.forEach((header, col) => {
     const role = columnRole(header);
@@ -60,6 +62,12 @@ export function makeCsvRowMapper(headerCells: readonly string[]): CsvRowMapper {
       case 'optOut':
         optOutCols.push({ channel: role.channel, col });
         break;
+      case 'customLabel':
+        customLabels.set(role.n, col);
+        break;
+      case 'customValue':
+        customValues.set(role.n, col);
+        break;
       default:
         attributeCols.push(col);
     }
@@ -72,6 +80,14 @@ export function makeCsvRowMapper(headerCells: readonly string[]): CsvRowMapper {
   const emailCols = emailCandidates.sort(byPriority).map((c) => c.col);
   const phoneCols = phoneCandidates.sort(byPriority).map((c) => c.col);
   const addressGroups = [...groups.values()].sort((a, b) => a.group - b.group);
+  // A value column without its label column is an ordinary attribute.
+  const customPairs: { labelCol: number; valueCol: number }[] = [];
+  for (const [n, valueCol] of customValues) {
+    const labelCol = customLabels.get(n);
+    if (labelCol === undefined) attributeCols.push(valueCol);
+    else customPairs.push({ labelCol, valueCol });
+  }
+  for (const [n, labelCol] of customLabels) if (!customValues.has(n)) attributeCols.push(labelCol);
   const hasIdentity =
     emailCols.length > 0 || phoneCols.length > 0 || scalarCandidates.has('externalId');
 
@@ -131,6 +147,19 @@ export function makeCsvRowMapper(headerCells: readonly string[]): CsvRowMapper {
     if (optOutCols.length > 0) {
       raw.optOut = {};
       for (const { channel, col } of optOutCols) raw.optOut[channel] = value(col);
+    }
+
+    // "Custom Field 1 - Type" = "Contact Type", "- Value" = "LEAD": the label says which field
+    // the value feeds, read like a column header (so "Email Opt-Out" sets the email opt-out);
+    // a label that names no field keeps the value in attributes under the label.
+    for (const { labelCol, valueCol } of customPairs) {
+      const label = value(labelCol);
+      const v = value(valueCol);
+      if (label === '' || v === '') continue;
+      const role = columnRole(label);
+      if (role.kind === 'scalar' && raw[role.field] === undefined) raw[role.field] = v;
+      else if (role.kind === 'optOut') (raw.optOut ??= {})[role.channel] = v;
+      else attributes[label] = v;
     }
 
     for (const col of attributeCols) {
