@@ -9,6 +9,8 @@ export interface JobRunnerOptions {
   concurrency: number;
   pollIntervalMs: number;
   taskList: TaskList;
+  /** graphile-worker crontab lines (UTC): only for system jobs; campaign times are planned with runAt. */
+  crontab?: string;
   log?: (level: string, message: string) => void;
 }
 
@@ -25,6 +27,7 @@ export function makeJobRunner(opts: JobRunnerOptions) {
         pollInterval: opts.pollIntervalMs,
         noHandleSignals: true,
         taskList: opts.taskList,
+        crontab: opts.crontab,
         logger,
       });
     },
