@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { runMigrations } from 'graphile-worker';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './lib/clock.js';
-import { migrate } from './db/migrate.js';
+import { prepareSchema } from './db/migrate.js';
 import type { Pool } from './db/pool.js';
 import { makeAuthenticator } from './http/auth.js';
 import { makeHttpServer } from './http/server.js';
@@ -12,7 +11,7 @@ import { campaignPartRoutes } from './http/routes/campaign-parts.js';
 import { makeCampaignService } from './domain/campaigns/service.js';
 import { makeJobPlanner } from './jobs/planner.js';
 import { makeObjectStore } from './storage/make-store.js';
-import { makeAttachmentService, makeChannelAttachmentEditor } from './domain/attachments/index.js';
+import { makeAttachmentService, makeChannelAttachmentEditor, sweepOrphanAttachments } from './domain/attachments/index.js';
 import { attachmentRoutes } from './http/routes/attachments.js';
 import { CHANNEL_IDS, type Channel, type ChannelAdapter, type ChannelRegistry } from './channels/channel.js';
 import { makeSinkAdapter } from './channels/sink.js';
@@ -75,8 +74,7 @@ export interface App {
 
 /** Applies the job queue's schema and ours; safe to run from several instances at once. */
 export async function prepareDatabase(pool: Pool, log: (m: string) => void = () => {}): Promise<void> {
-  await runMigrations({ pgPool: pool, logger: undefined });
-  await migrate(pool, log);
+  await prepareSchema(pool, log);
 }
 
 export async function makeApp(deps: AppDeps): Promise<App> {
@@ -176,6 +174,7 @@ export async function makeApp(deps: AppDeps): Promise<App> {
         concurrency: config.execution.workerConcurrency,
         pollIntervalMs: config.execution.workerPollIntervalMs,
         ...execution,
+        sweepAttachments: () => sweepOrphanAttachments({ pool, store, log: http.log }),
         log: (level, msg) => (level === 'error' ? http.log.error(msg) : http.log.warn(msg)),
       })
     : undefined;
