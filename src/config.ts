@@ -1,22 +1,13 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { bool, int, optionalString } from './config/fields.js';
+import { channelEnvShape, channelProblems, channelsConfig, type ChannelsConfig } from './config/channels.js';
+
+export type { ChannelsConfig } from './config/channels.js';
 
 // The only reader of process.env. Every variable is parsed once at start-up into a frozen,
 // typed object; an invalid configuration lists every problem at once instead of failing on
 // the first, so an operator fixes a deployment in one round trip.
-
-const int = (def: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(def);
-const optionalString = z
-  .string()
-  .trim()
-  .transform((s) => (s === '' ? undefined : s))
-  .optional();
-const bool = (def: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .default(def ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const envSchema = z.object({
   PORT: int(3000, 0, 65535),
@@ -126,7 +117,7 @@ export interface Config {
   };
   /** Contacts: region national phone numbers are read in; size limit of one import file. */
   contacts: { defaultRegion: string; importMaxBytes: number };
-  /** Real channel providers (see channelsConfig at the end of this file). Holds secrets: never log it. */
+  /** Real channel providers (parsed in config/channels.ts). Holds secrets: never log it. */
   channels: ChannelsConfig;
 }
 
@@ -147,16 +138,22 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const parsed = envSchema.safeParse(env);
-  const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      problems.push(`${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`);
-    }
-    throw new ConfigError(problems);
+/** Every problem of a configuration, [] when it is valid (loadConfig throws them as one error). */
+export function configProblems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
   }
-  const e = parsed.data;
+}
+
+type Env = z.output<typeof envSchema>;
+
+/** Rules between variables (each variable alone already passed the schema). */
+function crossProblems(e: Env): string[] {
+  const problems: string[] = [];
   if (e.AUTH_JWT_SECRET && e.AUTH_JWKS_URL) {
     problems.push('AUTH_JWT_SECRET and AUTH_JWKS_URL: set one of them, not both');
   }
@@ -173,7 +170,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       if (!e[name]) problems.push(`${name}: required when STORAGE_DRIVER is s3`);
     }
   }
-  problems.push(...channelProblems(e));
+  return [...problems, ...channelProblems(e)];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  let e: Env;
+  if (parsed.success) {
+    e = parsed.data;
+  } else {
+    const bad = new Set<string>();
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      bad.add(name);
+      problems.push(`${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[name])})`);
+    }
+    // The rules between variables are still checked, on the others (the broken ones at their
+    // defaults), so one message lists every problem; a rule about a variable already reported
+    // is left out instead of being said twice.
+    const rest = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([k]) => !bad.has(k))));
+    if (!rest.success) throw new ConfigError(problems);
+    const reported = (p: string) => [...bad].some((name) => p.startsWith(name));
+    problems.push(...crossProblems(rest.data).filter((p) => !reported(p)));
+    throw new ConfigError(problems);
+  }
+  problems.push(...crossProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -239,120 +261,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     contacts: Object.freeze({ defaultRegion: e.CONTACTS_DEFAULT_REGION, importMaxBytes: e.IMPORT_MAX_BYTES }),
     channels: channelsConfig(e),
   });
-}
-
-// ---- channel providers ----
-// EMAIL_TRANSPORT / WHATSAPP_TRANSPORT / CALL_TRANSPORT pick the global provider of each channel
-// (the local sink by default); a tenant may choose its own through /settings/channels/{channel}.
-
-export interface ChannelsConfig {
-  email: { transport: 'sink' | 'smtp'; smtpUrl: string | undefined; from: string | undefined; smtpMaxConnections: number };
-  whatsapp: {
-    transport: 'sink' | 'cloud-api';
-    apiBaseUrl: string;
-    accessToken: string | undefined;
-    phoneNumberId: string | undefined;
-    appSecret: string | undefined;
-    verifyToken: string | undefined;
-  };
-  call: {
-    transport: 'sink' | 'http' | 'twilio';
-    serviceUrl: string | undefined;
-    serviceApiKey: string | undefined;
-    twilioAccountSid: string | undefined;
-    twilioAuthToken: string | undefined;
-    twilioApiBaseUrl: string;
-  };
-  /** 32-byte AES-256-GCM key for per-tenant provider secrets; undefined = tenants cannot store secrets. */
-  settingsEncryptionKey: Buffer | undefined;
-  /** HMAC key of public attachment links for providers; undefined = derived or per process. */
-  publicLinkSecret: string | undefined;
-}
-
-function channelEnvShape() {
-  return {
-    // `http` is named so that choosing it gives a clear message instead of "invalid enum value".
-    EMAIL_TRANSPORT: z.enum(['sink', 'smtp', 'http']).default('sink'),
-    SMTP_URL: optionalString,
-    SMTP_MAX_CONNECTIONS: int(5, 1, 100),
-    EMAIL_FROM: optionalString,
-    WHATSAPP_TRANSPORT: z.enum(['sink', 'cloud-api']).default('sink'),
-    WHATSAPP_API_BASE_URL: optionalString.pipe(z.url().optional()),
-    WHATSAPP_ACCESS_TOKEN: optionalString,
-    WHATSAPP_PHONE_NUMBER_ID: optionalString,
-    WHATSAPP_APP_SECRET: optionalString,
-    WHATSAPP_VERIFY_TOKEN: optionalString,
-    CALL_TRANSPORT: z.enum(['sink', 'http', 'twilio']).default('sink'),
-    CALL_SERVICE_URL: optionalString.pipe(z.url().optional()),
-    CALL_SERVICE_API_KEY: optionalString,
-    TWILIO_ACCOUNT_SID: optionalString,
-    TWILIO_AUTH_TOKEN: optionalString,
-    TWILIO_API_BASE_URL: optionalString.pipe(z.url().optional()),
-    SETTINGS_ENCRYPTION_KEY: optionalString,
-    PUBLIC_LINK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-  };
-}
-
-type ChannelEnv = z.output<z.ZodObject<ReturnType<typeof channelEnvShape>>>;
-
-/** 32 bytes as 64 hex digits or base64; undefined when it is not. */
-function decodeKey(value: string | undefined): Buffer | undefined {
-  if (!value) return undefined;
-  const buf = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  return buf.length === 32 ? buf : undefined;
-}
-
-function channelProblems(e: ChannelEnv): string[] {
-  const problems: string[] = [];
-  const need = (names: (keyof ChannelEnv)[], why: string) => {
-    for (const n of names) if (!e[n]) problems.push(`${n}: required when ${why}`);
-  };
-  if (e.EMAIL_TRANSPORT === 'http') problems.push('EMAIL_TRANSPORT: http is not available in this version; use smtp or sink');
-  if (e.EMAIL_TRANSPORT === 'smtp') {
-    need(['SMTP_URL'], 'EMAIL_TRANSPORT is smtp');
-    if (e.SMTP_URL && !/^smtps?:\/\//.test(e.SMTP_URL)) problems.push('SMTP_URL: must start with smtp:// or smtps://');
-  }
-  if (e.WHATSAPP_TRANSPORT === 'cloud-api') {
-    need(['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'], 'WHATSAPP_TRANSPORT is cloud-api');
-  }
-  if (e.CALL_TRANSPORT === 'http') need(['CALL_SERVICE_URL', 'CALL_SERVICE_API_KEY'], 'CALL_TRANSPORT is http');
-  if (e.CALL_TRANSPORT === 'twilio') {
-    need(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'], 'CALL_TRANSPORT is twilio');
-    if (e.TWILIO_ACCOUNT_SID && !/^AC[0-9a-fA-F]{32}$/.test(e.TWILIO_ACCOUNT_SID)) {
-      problems.push('TWILIO_ACCOUNT_SID: must be AC followed by 32 hex digits');
-    }
-  }
-  if (e.SETTINGS_ENCRYPTION_KEY && !decodeKey(e.SETTINGS_ENCRYPTION_KEY)) {
-    problems.push('SETTINGS_ENCRYPTION_KEY: must be 32 bytes, as 64 hex digits or base64');
-  }
-  return problems;
-}
-
-function channelsConfig(e: ChannelEnv): ChannelsConfig {
-  return Object.freeze({
-    email: Object.freeze({
-      transport: e.EMAIL_TRANSPORT === 'smtp' ? 'smtp' : 'sink',
-      smtpUrl: e.SMTP_URL,
-      from: e.EMAIL_FROM,
-      smtpMaxConnections: e.SMTP_MAX_CONNECTIONS,
-    }),
-    whatsapp: Object.freeze({
-      transport: e.WHATSAPP_TRANSPORT,
-      apiBaseUrl: e.WHATSAPP_API_BASE_URL ?? 'https://graph.facebook.com/v21.0',
-      accessToken: e.WHATSAPP_ACCESS_TOKEN,
-      phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID,
-      appSecret: e.WHATSAPP_APP_SECRET,
-      verifyToken: e.WHATSAPP_VERIFY_TOKEN,
-    }),
-    call: Object.freeze({
-      transport: e.CALL_TRANSPORT,
-      serviceUrl: e.CALL_SERVICE_URL,
-      serviceApiKey: e.CALL_SERVICE_API_KEY,
-      twilioAccountSid: e.TWILIO_ACCOUNT_SID,
-      twilioAuthToken: e.TWILIO_AUTH_TOKEN,
-      twilioApiBaseUrl: e.TWILIO_API_BASE_URL ?? 'https://api.twilio.com',
-    }),
-    settingsEncryptionKey: decodeKey(e.SETTINGS_ENCRYPTION_KEY),
-    publicLinkSecret: e.PUBLIC_LINK_SECRET,
-  }) as ChannelsConfig;
 }

@@ -1,21 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { configProblems as problemsOf, loadConfig } from '../../src/config.js';
 
 // The storage settings of the configuration: defaults, the S3 driver's required settings listed
 // together, and the secret kept out of every message.
 
 const base = { AUTH_JWT_SECRET: 'x'.repeat(40), DATA_DIR: '/srv/campaigns' };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('storage configuration', () => {
   it('defaults to the local store inside DATA_DIR with a 20 MiB limit', () => {

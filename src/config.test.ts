@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { configProblems as problemsOf, loadConfig } from './config.js';
+
+// The one configuration schema: defaults, and one error that lists every problem at once
+// (the per-variable ones, the rules between variables and the channel providers' rules).
+
+describe('loadConfig', () => {
+  it('has the documented defaults and is frozen', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      role: 'all',
+      logLevel: 'info',
+      auth: { tenantClaim: 'tenantId', jwtSecret: undefined, jwksUrl: undefined },
+      execution: { batchSize: 100, intervalSeconds: 10 },
+      channels: { email: { transport: 'sink' }, call: { transport: 'sink' }, whatsapp: { transport: 'sink' } },
+    });
+    expect(c.dataDir).toMatch(/\/\.data$/);
+    expect(Object.isFrozen(c) && Object.isFrozen(c.execution) && Object.isFrozen(c.channels)).toBe(true);
+  });
+
+  it('reads every variable it is given', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      ROLE: 'worker',
+      DATABASE_URL: 'postgres://u@db:5432/x',
+      AUTH_JWKS_URL: 'https://id.example.com/jwks.json',
+      AUTH_TENANT_CLAIM: 'org',
+      CAMPAIGN_EXECUTION_BATCH_SIZE: '250',
+      CAMPAIGN_EXECUTION_INTERVAL: '2.5',
+    });
+    expect([c.port, c.role, c.databaseUrl, c.auth.jwksUrl, c.auth.tenantClaim]).toEqual([8080, 'worker', 'postgres://u@db:5432/x', 'https://id.example.com/jwks.json', 'org']);
+    expect(c.execution).toMatchObject({ batchSize: 250, intervalSeconds: 2.5 });
+  });
+
+  it('lists every broken variable in one error, with what it got', () => {
+    const problems = problemsOf({ PORT: 'abc', ROLE: 'boss', AUTH_JWT_SECRET: 'short', LOG_LEVEL: 'loud' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_JWT_SECRET', 'LOG_LEVEL', 'PORT', 'ROLE']);
+    expect(problems.find((p) => p.startsWith('ROLE'))).toContain('"boss"');
+  });
+
+  it('lists the rules between variables and the channel rules next to the broken variables', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://db/x',
+      STORAGE_DRIVER: 's3',
+      S3_REGION: 'eu-west-1',
+      CALL_TRANSPORT: 'twilio',
+      TWILIO_AUTH_TOKEN: 'x',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'AUTH_JWT_SECRET or AUTH_JWKS_URL',
+      'DATABASE_URL',
+      'PORT',
+      'S3_ACCESS_KEY_ID',
+      'S3_BUCKET',
+      'S3_SECRET_ACCESS_KEY',
+      'TWILIO_ACCOUNT_SID',
+    ]);
+  });
+
+  it('does not repeat a rule about a variable already reported as broken', () => {
+    // The short secret is reported once, not also as "required when DATABASE_URL is set".
+    const problems = problemsOf({ DATABASE_URL: 'postgres://db/x', AUTH_JWT_SECRET: 'short' });
+    expect(problems).toEqual(['AUTH_JWT_SECRET: must be at least 32 characters (got "short")']);
+  });
+
+  it('refuses two key sources at once', () => {
+    expect(problemsOf({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://id.example.com/jwks' })).toEqual([
+      'AUTH_JWT_SECRET and AUTH_JWKS_URL: set one of them, not both',
+    ]);
+  });
+});
