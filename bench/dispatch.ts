@@ -7,7 +7,6 @@
 // Run: npx tsx bench/dispatch.ts   (BENCH_DATABASE_URL / TEST_DATABASE_URL = an admin URL of a
 // server to use; otherwise an embedded PostgreSQL is started in a temporary directory)
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -16,21 +15,11 @@ import { makeApp, prepareDatabase } from '../src/app.js';
 import { makePool, withTenant } from '../src/db/pool.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { signToken } from '../src/http/auth.js';
+import { freePort } from '../test/helpers/process.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const SECRET = 'bench-secret-that-is-long-enough-0123456789';
 const TENANT = 'bench';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 function withDatabase(url: string, db: string) {
   const u = new URL(url);

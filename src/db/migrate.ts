@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runMigrations } from 'graphile-worker';
 import type { Pool } from './pool.js';
 
 // Forward-only numbered migrations (NNN_name.sql), each applied in its own transaction.
@@ -8,6 +9,10 @@ import type { Pool } from './pool.js';
 // second waits, then finds nothing left to do.
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const LOCK_KEY = 7_310_215_001; // arbitrary constant, unique to this service
+// Held around the whole schema set-up (the job queue's and ours), taken before LOCK_KEY.
+const SETUP_LOCK_KEY = 7_310_215_002;
+/** The oldest PostgreSQL major version we support (server_version_num of 15.0). */
+export const MIN_SERVER_VERSION_NUM = 150_000;
 
 export interface Migration {
   version: number;
@@ -61,4 +66,35 @@ export async function migrate(pool: Pool, log: (msg: string) => void = () => {})
     client.release();
   }
   return applied;
+}
+
+/** A clear refusal for a server older than we support, instead of an obscure SQL error later. */
+export function serverVersionProblem(versionNum: number, version: string): string | undefined {
+  if (versionNum >= MIN_SERVER_VERSION_NUM) return undefined;
+  return `PostgreSQL 15 or newer is required; this server is ${version}`;
+}
+
+/**
+ * Applies the job queue's schema and ours. Instances starting at the same moment queue on one
+ * advisory lock, so exactly one of them migrates and the others find nothing left to do (the
+ * job queue's own installer only tolerates a concurrent install by retrying once).
+ */
+export async function prepareSchema(pool: Pool, log: (msg: string) => void = () => {}): Promise<void> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ num: string; version: string }>(
+      `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`,
+    );
+    const problem = serverVersionProblem(Number(rows[0].num), rows[0].version);
+    if (problem) throw new Error(problem);
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [SETUP_LOCK_KEY]);
+    try {
+      await runMigrations({ pgPool: pool, logger: undefined });
+      await migrate(pool, log);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [SETUP_LOCK_KEY]).catch(() => {});
+    }
+  } finally {
+    client.release();
+  }
 }

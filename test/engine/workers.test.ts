@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../src/db/pool.js';
 import { buildTestApp, newTenant, TEST_SECRET, type TestApp } from '../helpers/app.js';
+import { startService, waitFor, type ServiceProcess } from '../helpers/process.js';
 import { ledgerStatuses, progress, readyCampaign, seedContacts, setStatus } from './helpers.js';
 
 // Several worker processes (`node --import tsx src/main.ts`, ROLE=worker) on one database, the
@@ -12,65 +13,40 @@ import { ledgerStatuses, progress, readyCampaign, seedContacts, setStatus } from
 
 let t: TestApp;
 let dataDir: string;
-const workers: ChildProcess[] = [];
+const workers: ServiceProcess[] = [];
 beforeAll(async () => {
   t = await buildTestApp();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'engine-workers-'));
 });
 afterEach(async () => {
-  await Promise.all(workers.splice(0).map(stop));
+  await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
 });
 afterAll(async () => t.close());
 
 function startWorker(env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.resolve(__dirname, '../..'),
-    env: {
-      PATH: process.env.PATH,
-      ROLE: 'worker',
-      DATABASE_URL: t.db.url,
-      AUTH_JWT_SECRET: TEST_SECRET,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      PRINT_DEV_TOKEN: 'false',
-      CAMPAIGN_EXECUTION_INTERVAL: '0.2',
-      CAMPAIGN_EXECUTION_BATCH_SIZE: '200',
-      CAMPAIGN_SENDING_LEASE: '5',
-      WORKER_POLL_INTERVAL: '100',
-      WORKER_CONCURRENCY: '2',
-      RATE_LIMIT_CALL: '0',
-      RATE_LIMIT_EMAIL: '0',
-      RATE_LIMIT_WHATSAPP: '0',
-      RATE_LIMIT_MAIL: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const worker = startService({
+    ROLE: 'worker',
+    DATABASE_URL: t.db.url,
+    AUTH_JWT_SECRET: TEST_SECRET,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    PRINT_DEV_TOKEN: 'false',
+    CAMPAIGN_EXECUTION_INTERVAL: '0.2',
+    CAMPAIGN_EXECUTION_BATCH_SIZE: '200',
+    CAMPAIGN_SENDING_LEASE: '5',
+    WORKER_POLL_INTERVAL: '100',
+    WORKER_CONCURRENCY: '2',
+    RATE_LIMIT_CALL: '0',
+    RATE_LIMIT_EMAIL: '0',
+    RATE_LIMIT_WHATSAPP: '0',
+    RATE_LIMIT_MAIL: '0',
+    ...env,
   });
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += String(d)));
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGKILL' && signal !== 'SIGTERM') process.stderr.write(`worker exited ${code}: ${stderr}\n`);
+  void worker.exited.then(({ code, signal }) => {
+    if (code !== 0 && signal !== 'SIGKILL' && signal !== 'SIGTERM') process.stderr.write(`worker exited ${code}: ${worker.stderr()}\n`);
   });
-  workers.push(child);
-  return child;
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  workers.push(worker);
+  return worker.child;
 }
 
 /** Sink records of a campaign per channel: how many, and how many distinct dispatches. */
@@ -161,4 +137,38 @@ describe('several worker processes', () => {
     expect(p.overall).toMatchObject({ total: 400, sent: 400 });
     expect(await sinkByChannel(tenant, id)).toEqual({ WHATSAPP: { records: 400, dispatches: 400 } });
   }, 90_000);
+});
+
+describe('an outage', () => {
+  it('after a stop of many intervals, batches stay at least one interval apart (no burst of missed firings)', async () => {
+    const tenant = newTenant();
+    await seedContacts(t.db.pool, tenant, 300);
+    // Five contacts per firing, a firing every 0.5 s: the stop below misses twelve of them, as a
+    // two-minute stop does with the default 10-second interval.
+    const id = await readyCampaign(t, tenant, { channels: ['email'], batchSize: 5, interval: 0.5 });
+    const first = startWorker();
+    await setStatus(t, tenant, id, 'RUNNING');
+    await waitFor('the first firings', () => sinkTotal(tenant, id), (n) => n >= 10);
+    first.kill('SIGTERM');
+    await new Promise((r) => first.once('exit', r));
+    const atStop = await sinkTotal(tenant, id);
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(await sinkTotal(tenant, id)).toBe(atStop);
+
+    const restartedAt = new Date();
+    startWorker();
+    await waitFor('five firings after the restart', () => sinkTotal(tenant, id), (n) => n >= atStop + 25, 30_000);
+    const times = await withTenant(t.db.pool, tenant, async (tx) =>
+      (await tx.query<{ ms: number }>(
+        `SELECT (extract(epoch FROM created_at) * 1000)::float8 AS ms FROM sink_outbox
+         WHERE campaign_id = $1 AND created_at >= $2 ORDER BY created_at`,
+        [id, restartedAt],
+      )).rows.map((r) => r.ms),
+    );
+    expect(times.length).toBeGreaterThanOrEqual(25);
+    // In any span shorter than one interval at most one batch went out: a replay of the missed
+    // firings would put dozens of sends into the first moments after the restart.
+    const busiest = Math.max(...times.map((from) => times.filter((x) => x >= from && x < from + 400).length));
+    expect(busiest).toBeLessThanOrEqual(5);
+  }, 60_000);
 });

@@ -1,12 +1,14 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.js';
 import { makePool } from '../../src/db/pool.js';
 import { prepareDatabase } from '../../src/app.js';
+import { freePort } from './process.js';
+
+export { freePort };
 
 // Once per test run: find a PostgreSQL server (TEST_DATABASE_URL, e.g. the machine's own, or
 // else an embedded one started here), migrate a template database, and hand its name to the
@@ -17,17 +19,6 @@ declare module 'vitest' {
     pgAdminUrl: string;
     pgTemplateDb: string;
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -1,0 +1,127 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadMigrations } from '../../src/db/migrate.js';
+import { signToken } from '../../src/http/auth.js';
+import { newTenant, TEST_SECRET } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { freePort, listening, startService, waitFor, type ServiceProcess } from '../helpers/process.js';
+import { buildEngineApp, ledgerStatuses, readyCampaign, seedContacts } from '../engine/helpers.js';
+
+// The service as processes on one external database (DATABASE_URL): an invalid configuration,
+// two instances starting at the same moment on an empty database, and the two roles.
+
+let db: TestDatabase;
+let dataDir: string;
+const running: ServiceProcess[] = [];
+beforeAll(async () => {
+  db = await createTestDatabase({ empty: true });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'startup-instances-'));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
+});
+afterAll(async () => {
+  await db.drop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function start(env: Record<string, string>): ServiceProcess {
+  const s = startService({
+    DATABASE_URL: db.url,
+    AUTH_JWT_SECRET: TEST_SECRET,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    CAMPAIGN_EXECUTION_INTERVAL: '0.2',
+    WORKER_POLL_INTERVAL: '100',
+    ...env,
+  });
+  running.push(s);
+  return s;
+}
+
+async function api(port: number, tenant: string, method: string, url: string, body?: unknown) {
+  const token = await signToken(TEST_SECRET, { tenantId: tenant }, { expiresIn: '1h' });
+  const res = await fetch(`http://127.0.0.1:${port}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('configuration', () => {
+  it('an invalid configuration prints one message listing every problem and exits non-zero', async () => {
+    const s = startService({ PORT: 'abc', ROLE: 'boss', AUTH_JWT_SECRET: 'short', DATA_DIR: dataDir });
+    expect((await s.exited).code).toBe(2);
+    const err = s.stderr();
+    expect(err.match(/Invalid configuration/g)).toHaveLength(1);
+    const problems = err.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4).split(':')[0]);
+    expect(problems.sort()).toEqual(['AUTH_JWT_SECRET', 'PORT', 'ROLE']);
+    expect(err).toContain('"boss"');
+    expect(s.stdout()).toBe(''); // nothing started
+  });
+});
+
+describe('several instances on one database', () => {
+  it('two instances started at the same moment on an empty database both come up, and migrate once', async () => {
+    const ports = [await freePort(), await freePort()];
+    const [a, b] = ports.map((p) => start({ PORT: String(p) }));
+    await Promise.all([a, b].map((s) => s.waitForOutput(/listening on/)));
+    for (const p of ports) expect((await fetch(`http://127.0.0.1:${p}/readyz`)).status).toBe(200);
+
+    // Every migration applied exactly once, by one instance or the other.
+    const known = (await loadMigrations()).map((m) => m.version);
+    const { rows } = await db.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(known);
+    const applied = (a.stdout() + b.stdout()).match(/applied migration \d{3}_/g) ?? [];
+    expect(applied).toHaveLength(known.length);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM graphile_worker.migrations')).rows[0].n).toBeGreaterThan(0);
+
+    // One database behind both: what one instance writes, the other reads.
+    const tenant = newTenant();
+    const created = await api(ports[0], tenant, 'POST', '/campaigns', { title: 'Seen by both' });
+    expect(created.status).toBe(201);
+    expect((await api(ports[1], tenant, 'GET', `/campaigns/${created.body.id}`)).body.title).toBe('Seen by both');
+
+    expect(await a.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await b.stop('SIGINT')).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
+  it('ROLE=api serves HTTP and runs no job; ROLE=worker runs the jobs and serves no HTTP', async () => {
+    const tenant = newTenant();
+    const setup = await buildEngineApp({ db }); // in-process, no job runner: seeds the campaign
+    await seedContacts(db.pool, tenant, 20);
+    const id = await readyCampaign(setup, tenant, { channels: ['email'] });
+    await setup.app.close();
+
+    const apiPort = await freePort();
+    const apiOnly = start({ ROLE: 'api', PORT: String(apiPort) });
+    await apiOnly.waitForOutput(/campaign engine \(api\) listening/);
+    expect((await api(apiPort, tenant, 'PUT', `/campaigns/${id}/status`, { status: 'RUNNING' })).status).toBe(200);
+    // Many batch intervals (0.2 s) pass: the batch job is due but nobody takes it.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await ledgerStatuses(db.pool, tenant, id)).toEqual({ PENDING: 20 });
+    const job = await db.pool.query(
+      `SELECT attempts, locked_at, run_at <= now() AS due FROM graphile_worker.jobs WHERE key = $1`,
+      [`campaign-batch:${tenant}:${id}`],
+    );
+    expect(job.rows).toEqual([{ attempts: 0, locked_at: null, due: true }]);
+
+    const workerPort = await freePort();
+    const worker = start({ ROLE: 'worker', PORT: String(workerPort) });
+    await worker.waitForOutput(/running as a worker/);
+    const done = await waitFor(
+      'completion',
+      async () => (await api(apiPort, tenant, 'GET', `/campaigns/${id}/progress`)).body,
+      (p) => p.campaignStatus === 'COMPLETED',
+      30_000,
+    );
+    expect(done.overall).toMatchObject({ total: 20, sent: 20 });
+    expect(await listening(workerPort)).toBe(false);
+    expect(worker.stdout()).not.toContain('listening on');
+    expect(await worker.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await apiOnly.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});
