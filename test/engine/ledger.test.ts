@@ -231,3 +231,43 @@ describe('rate limits', () => {
     expect(await sinkCounts(t.db.pool, tenant, id)).toEqual({ records: r.handled, distinct: r.handled });
   });
 });
+
+describe('GET /metrics', () => {
+  /** The samples of the Prometheus text, keyed `name` or `name{channel="X"}`. */
+  const scrape = async () => {
+    const res = await t.app.http.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    return Object.fromEntries(
+      res.body.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
+    );
+  };
+
+  it('counts batches and contacts sent and failed per channel, shared through the database, and shows the queue lag', async () => {
+    const tenant = newTenant();
+    await seedContacts(t.db.pool, tenant, 5);
+    script = async (m) => (['ext-1', 'ext-2'].includes(m.contact.externalId ?? '') ? permanentFailure('no such mailbox') : accepted('ok'));
+    const id = await readyCampaign(t, tenant, { channels: ['email', 'call'], interval: 1 });
+    await setStatus(t, tenant, id, 'RUNNING');
+    const before = await scrape();
+    expect((await runBatch(tenant, id)).handled).toBe(10);
+    const after = await scrape();
+    const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+    expect({
+      batches: delta('campaign_engine_batches_total'),
+      sentEmail: delta('campaign_engine_dispatches_sent_total{channel="EMAIL"}'),
+      failedEmail: delta('campaign_engine_dispatches_failed_total{channel="EMAIL"}'),
+      sentCall: delta('campaign_engine_dispatches_sent_total{channel="CALL"}'),
+      failedCall: delta('campaign_engine_dispatches_failed_total{channel="CALL"}'),
+    }).toEqual({ batches: 1, sentEmail: 3, failedEmail: 2, sentCall: 5, failedCall: 0 });
+
+    // Queue lag: how late the oldest due job is (nobody runs jobs in this app).
+    await t.db.pool.query(`SELECT graphile_worker.add_job('metrics-probe', '{}', run_at := now() - interval '90 seconds', job_key := 'metrics-probe')`);
+    try {
+      const lag = (await scrape())['campaign_engine_queue_lag_seconds'];
+      expect(lag).toBeGreaterThanOrEqual(90);
+      expect((await scrape())['campaign_engine_jobs_due']).toBeGreaterThanOrEqual(1);
+    } finally {
+      await t.db.pool.query(`SELECT graphile_worker.remove_job('metrics-probe')`);
+    }
+  });
+});
