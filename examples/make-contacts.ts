@@ -3,7 +3,8 @@
 // contacts-google.csv uses the Google Contacts CSV export layout (Gender column, Group
 // Membership labels, "Custom Field 1" holding the contact type); contacts.vcf is vCard 3.0.
 // A few rows are wrong on purpose (an invalid email, an unusable phone, a birth date in the
-// future) so an import shows its per-line error report.
+// future) so an import shows its per-line error report. Some people opted out of one channel
+// (a "Custom Field 2" such as "Email Opt-Out: yes" in the CSV): campaigns skip them there.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,7 @@ const DE = [['Unter den Linden 5', 'Berlin', '', '10117'], ['Marienplatz 8', 'MÃ
 export interface Person {
   first: string; last: string; email: string; phone: string; birthday: string; gender: string;
   type: string; tags: string[]; street: string; city: string; region: string; postal: string; country: string;
+  optOut: '' | 'Email' | 'WhatsApp' | 'Call' | 'Mail';
 }
 
 function person(i: number): Person {
@@ -49,6 +51,7 @@ function person(i: number): Person {
     tags: TAGS.filter(() => rnd() < 0.25),
     street: rnd() < 0.85 ? addr[0] : '', city: addr[1], region: addr[2], postal: addr[3],
     country: german ? 'Germany' : 'United States',
+    optOut: '',
   };
   if (!p.email && !p.phone) p.email = `${slug}.${i}@example.org`; // everyone has an identity
   return p;
@@ -60,6 +63,11 @@ people[5].email = 'hedy.lamarr(at)example.com';
 people[41].phone = '12';
 people[41].email = '';
 people[99].birthday = '2999-01-01';
+// Opted out of one channel, at fixed places (not drawn, so the people above stay the same).
+const OPT_OUTS = ['Email', 'WhatsApp', 'Mail', 'Call'] as const;
+people.forEach((p, i) => {
+  if (i % 17 === 3) p.optOut = OPT_OUTS[Math.floor(i / 17) % OPT_OUTS.length];
+});
 
 const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 const HEADER = ['Name', 'Given Name', 'Additional Name', 'Family Name', 'Yomi Name', 'Given Name Yomi',
@@ -69,7 +77,7 @@ const HEADER = ['Name', 'Given Name', 'Additional Name', 'Family Name', 'Yomi Na
   'E-mail 1 - Type', 'E-mail 1 - Value', 'Phone 1 - Type', 'Phone 1 - Value', 'Address 1 - Type',
   'Address 1 - Formatted', 'Address 1 - Street', 'Address 1 - City', 'Address 1 - PO Box', 'Address 1 - Region',
   'Address 1 - Postal Code', 'Address 1 - Country', 'Address 1 - Extended Address', 'Custom Field 1 - Type',
-  'Custom Field 1 - Value'];
+  'Custom Field 1 - Value', 'Custom Field 2 - Type', 'Custom Field 2 - Value'];
 
 const csvRows = people.map((p) => {
   const groups = [...p.tags, '* myContacts'].join(' ::: ');
@@ -83,13 +91,17 @@ const csvRows = people.map((p) => {
     'Address 1 - Region': p.street ? p.region : '', 'Address 1 - Postal Code': p.street ? p.postal : '',
     'Address 1 - Country': p.street ? p.country : '', 'Custom Field 1 - Type': 'Contact Type',
     'Custom Field 1 - Value': p.type,
+    'Custom Field 2 - Type': p.optOut ? `${p.optOut} Opt-Out` : '',
+    'Custom Field 2 - Value': p.optOut ? 'yes' : '',
   };
   return HEADER.map((h) => q(cells[h] ?? '')).join(',');
 });
 writeFileSync(path.join(here, 'contacts-google.csv'), [HEADER.join(','), ...csvRows].join('\r\n') + '\r\n');
 
 const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/;/g, '\\;');
-const cards = people.slice(0, 60).map((p, i) => {
+// The same people as a phone's vCard export (their emails on another domain, so importing both
+// files gives two sets of contacts); vCard has no opt-out property, so nobody opted out here.
+const cards = people.slice(0, 220).map((p, i) => {
   const lines = ['BEGIN:VCARD', 'VERSION:3.0', `UID:vcard-${i + 1}`, `N:${esc(p.last)};${esc(p.first)};;;`,
     `FN:${esc(p.first)} ${esc(p.last)}`];
   if (p.email) lines.push(`EMAIL;TYPE=INTERNET,HOME:${p.email.replace('@example', '@vcard.example')}`);
