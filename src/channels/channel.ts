@@ -77,6 +77,13 @@ export interface ChannelAdapter<Prepared = unknown> {
    * takes effect between chunks for such adapters (a provider call cannot be split).
    */
   sendMany?(messages: OutboundMessage[], prepared: Prepared): Promise<BulkOutcome[]>;
+  /**
+   * Optional: the provider account this batch sends through when other tenants share it (the
+   * global account), as a stable key such as `global:WHATSAPP`; null for a tenant's own account
+   * or the local sink. The engine then also takes every message from that account's token
+   * bucket, so the configured rate holds for the account as a whole.
+   */
+  sharedAccount?(prepared: Prepared): string | null;
 }
 
 export type ChannelRegistry = Readonly<Record<Channel, ChannelAdapter>>;

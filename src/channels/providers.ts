@@ -15,7 +15,7 @@ import { makeCallInbound } from './call/inbound.js';
 import { makeUnsubscribe } from './email/unsubscribe.js';
 import { globalSettings } from '../domain/settings/service.js';
 
-// The real providers of EMAIL, WHATSAPP and CALL, built for the composition root. Each adapter
+// The real providers of EMAIL (SMTP or an HTTP email service), WHATSAPP and CALL, built for the composition root. Each adapter
 // decides per batch between its provider and the local sink from the tenant's settings (else
 // EMAIL_TRANSPORT / WHATSAPP_TRANSPORT / CALL_TRANSPORT). Benchmarks (CHANNEL_SINK=noop) keep the
 // plain bulk sink for a channel whose global transport is the sink.
@@ -46,6 +46,7 @@ export function makeProviders(deps: ProviderDeps) {
     loadContent,
     publicBaseUrl,
     smtpMaxConnections: channels.email.smtpMaxConnections,
+    ...fetchOpt,
   });
   const adapters: Partial<ChannelRegistry> = {
     EMAIL: bulkSink('EMAIL', channels.email.transport) ? deps.sink('EMAIL') : email,

@@ -8,6 +8,8 @@ import { waitUntil } from './http-server.js';
 
 export interface SinkMessage {
   envelope: { from: string; to: string[] };
+  /** The user the client logged in as (AUTH), when it did. */
+  user?: string;
   parsed: ParsedMail;
   raw: Buffer;
 }
@@ -17,6 +19,8 @@ export interface SmtpSinkOptions {
   rejectRcpt?: (address: string) => boolean;
   /** Recipients answered with `451 4.3.0 try again later` (transient). */
   deferRcpt?: (address: string) => boolean;
+  /** Accept AUTH PLAIN/LOGIN with exactly these credentials (535 otherwise); plain-text SMTP allowed. */
+  auth?: { user: string; pass: string };
 }
 
 export interface SmtpSink {
@@ -56,9 +60,14 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     authOptional: true,
+    allowInsecureAuth: true,
     logger: false,
     // Pooled clients keep connections open; do not let close() wait for them.
     closeTimeout: 100,
+    onAuth(auth, _session, callback) {
+      if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return callback(null, { user: auth.username });
+      callback(smtpError(535, '5.7.8 authentication failed'));
+    },
     onRcptTo(address, _session, callback) {
       sink.rcptAttempts.push(address.address);
       if (sink.rejectRcpt(address.address)) return callback(smtpError(550, '5.1.1 mailbox unavailable'));
@@ -73,7 +82,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
         simpleParser(raw)
           .then((parsed) => {
             const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-            sink.messages.push({ envelope: { from, to: session.envelope.rcptTo.map((r) => r.address) }, parsed, raw });
+            const user = typeof session.user === 'string' ? session.user : undefined;
+            sink.messages.push({ envelope: { from, to: session.envelope.rcptTo.map((r) => r.address) }, ...(user ? { user } : {}), parsed, raw });
             callback();
           })
           .catch((e: Error) => callback(smtpError(554, `5.6.0 unparseable message: ${e.message}`)));

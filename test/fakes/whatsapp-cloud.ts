@@ -10,6 +10,8 @@ export interface CapturedCloudRequest {
   phoneNumberId: string;
   headers: IncomingHttpHeaders;
   body: any; // raw JSON as received
+  /** When it arrived (Date.now()), to see a throttled channel slow down. */
+  at: number;
   /** The wamid answered, when the request was accepted. */
   wamid?: string;
 }
@@ -66,7 +68,7 @@ export async function startWhatsAppCloudFake(opts: WhatsAppCloudFakeOptions = {}
     } catch {
       body = undefined;
     }
-    const captured: CapturedCloudRequest = { path: req.path, phoneNumberId: m[1], headers: req.headers, body };
+    const captured: CapturedCloudRequest = { path: req.path, phoneNumberId: m[1], headers: req.headers, body, at: Date.now() };
     state.requests.push(captured);
 
     if (req.headers.authorization !== `Bearer ${state.accessToken}`) {

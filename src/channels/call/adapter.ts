@@ -24,6 +24,8 @@ export interface CallAdapterDeps {
 }
 
 interface Script {
+  /** `global:CALL` when every tenant on the global settings shares this account. */
+  sharedAccount: string | null;
   script: CompiledTemplate;
   sourcePhone: string;
   handler: CallHandlerConfig;
@@ -68,6 +70,7 @@ export function makeCallAdapter(deps: CallAdapterDeps): ChannelAdapter<Prepared>
     const cfg = content.config;
     const h = (cfg.callHandlerConfig ?? {}) as Record<string, unknown>;
     const script: Script = {
+      sharedAccount: settings.source === 'global' ? 'global:CALL' : null,
       script: compileTemplate(str(cfg.script)),
       sourcePhone: str(cfg.sourcePhone),
       handler: { type: str(h.type), lang: str(h.lang), teamId: str(h.teamId), aiAgentId: str(h.aiAgentId) },
@@ -126,5 +129,5 @@ export function makeCallAdapter(deps: CallAdapterDeps): ChannelAdapter<Prepared>
     );
   }
 
-  return { channel: 'CALL', prepare, send };
+  return { channel: 'CALL', prepare, send, sharedAccount: (p) => (p.kind === 'http' || p.kind === 'twilio' ? p.sharedAccount : null) };
 }

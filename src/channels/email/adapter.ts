@@ -6,12 +6,14 @@ import type { ContentLoader } from '../../domain/templates/campaign-content.js';
 import type { OpenedAttachment } from '../../domain/attachments/index.js';
 import type { ResolvedSettings } from '../../domain/settings/service.js';
 import { buildEmailMessage, compileEmailTemplate, type CompiledEmailTemplate } from './message.js';
-import { makeSmtpSender, type SmtpSender } from './smtp-transport.js';
+import { makeSmtpSender, type EmailSender } from './smtp-transport.js';
+import { makeHttpEmailSender } from './http-transport.js';
 
-// The EMAIL channel: per batch, the tenant's settings (or the global ones) choose the sink or
-// SMTP; the campaign's template is compiled once and rendered per contact with the contact,
-// templateData and the contact's one-click unsubscribe link; the attachment is streamed afresh
-// for every message. SMTP connections are pooled per SMTP URL for the life of the process.
+// The EMAIL channel: per batch, the tenant's settings (or the global ones) choose the sink, SMTP
+// or an HTTP email service; the campaign's template is compiled once and rendered per contact
+// with the contact, templateData and the contact's one-click unsubscribe link; the attachment is
+// streamed afresh for every message. Senders are kept per account (SMTP URL, or HTTP URL and
+// key) for the life of the process, so SMTP connections are pooled across batches.
 
 export interface EmailAdapterDeps {
   sink: ChannelAdapter;
@@ -19,16 +21,19 @@ export interface EmailAdapterDeps {
   loadContent: ContentLoader;
   publicBaseUrl: string;
   smtpMaxConnections?: number;
+  fetch?: typeof fetch;
   /** Tests and special setups: how a sender is made for an SMTP URL. */
-  makeSender?: (url: string) => SmtpSender;
+  makeSender?: (url: string) => EmailSender;
 }
 
 type Prepared =
   | { kind: 'sink'; inner: unknown }
   | { kind: 'broken'; reason: string }
   | {
-      kind: 'smtp';
-      sender: SmtpSender;
+      kind: 'send';
+      /** `global:EMAIL` when the account is shared by every tenant on the global settings. */
+      sharedAccount: string | null;
+      sender: EmailSender;
       template: CompiledEmailTemplate;
       from: string;
       data: Record<string, unknown>;
@@ -39,15 +44,29 @@ type Prepared =
 export const unsubscribeUrlOf = (publicBaseUrl: string, trackingId: string) => `${publicBaseUrl}/unsubscribe/${encodeURIComponent(trackingId)}`;
 
 export function makeEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Prepared> & { close(): void } {
-  const senders = new Map<string, SmtpSender>();
-  const senderFor = (url: string) => {
-    let s = senders.get(url);
+  const senders = new Map<string, EmailSender>();
+  const cached = (key: string, make: () => EmailSender) => {
+    let s = senders.get(key);
     if (!s) {
-      s = deps.makeSender ? deps.makeSender(url) : makeSmtpSender({ url, maxConnections: deps.smtpMaxConnections ?? 5 });
-      senders.set(url, s);
+      s = make();
+      senders.set(key, s);
     }
     return s;
   };
+  /** The sender of the settings in force, or why there is none (retried: an operator fixes it). */
+  function senderFor(settings: ResolvedSettings): EmailSender {
+    const v = settings.values;
+    if (settings.transport === 'http') {
+      if (!v.httpUrl || !v.httpApiKey) throw new TransientError('email transport http has no URL or API key configured');
+      const { httpUrl, httpApiKey } = v;
+      return cached(`http|${httpUrl}|${settings.cacheKey}`, () =>
+        makeHttpEmailSender({ url: httpUrl, apiKey: httpApiKey, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+      );
+    }
+    const url = v.smtpUrl;
+    if (!url) throw new TransientError('email transport smtp has no SMTP URL configured');
+    return cached(`smtp|${url}`, () => (deps.makeSender ? deps.makeSender(url) : makeSmtpSender({ url, maxConnections: deps.smtpMaxConnections ?? 5 })));
+  }
 
   async function prepare(ref: CampaignRef): Promise<Prepared> {
     let settings: ResolvedSettings;
@@ -57,8 +76,7 @@ export function makeEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Prepare
       throw new TransientError(`email settings unavailable: ${(e as Error).message}`, { cause: e });
     }
     if (settings.transport === 'sink') return { kind: 'sink', inner: deps.sink.prepare ? await deps.sink.prepare(ref) : undefined };
-    const url = settings.values.smtpUrl;
-    if (!url) throw new TransientError('email transport smtp has no SMTP URL configured');
+    const sender = senderFor(settings);
     const content = await deps.loadContent(ref, 'email');
     if (!content) return { kind: 'broken', reason: 'the campaign has no email configuration' };
     const t = content.template;
@@ -66,8 +84,9 @@ export function makeEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Prepare
     const from = (content.config.sourceEmail as string | null) || settings.values.from;
     if (!from) return { kind: 'broken', reason: 'no sender: set sourceEmail or EMAIL_FROM' };
     return {
-      kind: 'smtp',
-      sender: senderFor(url),
+      kind: 'send',
+      sharedAccount: settings.source === 'global' ? 'global:EMAIL' : null,
+      sender,
       template: compileEmailTemplate({ subject: t.subject!, html: t.html!, text: t.text }),
       from,
       data: (content.config.templateData as Record<string, unknown>) ?? {},
@@ -107,13 +126,14 @@ export function makeEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Prepare
       if (isAppError(e) && e.code === 'validation') return permanentFailure(e.message);
       throw e;
     }
-    return p.sender.send(msg);
+    return p.sender.send(msg, { idempotencyKey: m.dispatchId });
   }
 
   return {
     channel: 'EMAIL',
     prepare,
     send,
+    sharedAccount: (p) => (p.kind === 'send' ? p.sharedAccount : null),
     close() {
       for (const s of senders.values()) s.close();
       senders.clear();

@@ -15,10 +15,14 @@ export interface SmtpSenderOptions {
   socketTimeoutMs?: number;
 }
 
-export interface SmtpSender {
-  send(msg: SendMailOptions): Promise<SendOutcome>;
+/** What the email adapter sends through: SMTP (below) or an HTTP email service (./http-transport.ts). */
+export interface EmailSender {
+  /** `idempotencyKey` is the ledger id: HTTP services de-duplicate on it; SMTP has no such thing. */
+  send(msg: SendMailOptions, opts?: { idempotencyKey: string }): Promise<SendOutcome>;
   close(): void;
 }
+
+export type SmtpSender = EmailSender;
 
 function parseSmtpUrl(url: string): { host: string; port: number; secure: boolean; user?: string; pass?: string } {
   let u: URL;

@@ -29,6 +29,7 @@ type Prepared =
   | {
       kind: 'cloud';
       account: string;
+      sharedAccount: string | null;
       client: CloudApiClient;
       spec: WhatsAppTemplateSpec;
       data: Record<string, unknown>;
@@ -68,6 +69,7 @@ export function makeWhatsAppAdapter(deps: WhatsAppAdapterDeps): ChannelAdapter<P
     return {
       kind: 'cloud',
       account,
+      sharedAccount: settings.source === 'global' ? 'global:WHATSAPP' : null,
       client,
       spec: whatsappSpecOf(t.whatsapp, link && content.attachment ? { link, fileName: content.attachment.fileName } : null),
       data: (content.config.templateData as Record<string, unknown>) ?? {},
@@ -88,5 +90,5 @@ export function makeWhatsAppAdapter(deps: WhatsAppAdapterDeps): ChannelAdapter<P
     return throttle.run(p.account, () => p.client.send(built.message, { idempotencyKey: m.dispatchId }));
   }
 
-  return { channel: 'WHATSAPP', prepare, send };
+  return { channel: 'WHATSAPP', prepare, send, sharedAccount: (p) => (p.kind === 'cloud' ? p.sharedAccount : null) };
 }

@@ -93,3 +93,45 @@ export async function refundTokens(q: Queryable, tenantId: string, channel: Chan
     [tenantId, channel, n, rate],
   );
 }
+
+// ---- provider accounts shared between tenants ----
+// Same bucket arithmetic, keyed by the account instead of (tenant, channel). Taken after the
+// tenant's own bucket; what the account cannot grant goes back to the tenant's.
+
+async function takeAccount(q: Queryable, account: string, want: number, rate: number): Promise<number | null> {
+  const { rows } = await q.query<{ granted: number }>(
+    `WITH cur AS (
+       SELECT tokens, refilled_at FROM provider_rate_buckets WHERE account = $1::text FOR UPDATE
+     ), calc AS (
+       SELECT least(greatest($3::float8, 1), tokens + greatest(0, extract(epoch FROM statement_timestamp() - refilled_at)) * $3::float8) AS avail,
+              greatest(refilled_at, statement_timestamp()) AS at
+       FROM cur
+     )
+     UPDATE provider_rate_buckets b SET tokens = calc.avail - least($2::int, floor(calc.avail)), refilled_at = calc.at
+     FROM calc WHERE b.account = $1::text
+     RETURNING least($2::int, floor(calc.avail))::int AS granted`,
+    [account, want, rate],
+  );
+  return rows[0] ? rows[0].granted : null;
+}
+
+/** Takes up to `want` tokens of a shared provider account at `rate` per second (0 = unlimited). */
+export async function reserveAccountTokens(q: Queryable, account: string, want: number, rate: number): Promise<number> {
+  if (rate <= 0 || want <= 0) return Math.max(0, want);
+  const first = await takeAccount(q, account, want, rate);
+  if (first !== null) return first;
+  await q.query(
+    `INSERT INTO provider_rate_buckets (account, tokens, refilled_at) VALUES ($1::text, greatest($2::float8, 1), statement_timestamp())
+     ON CONFLICT (account) DO NOTHING`,
+    [account, rate],
+  );
+  return (await takeAccount(q, account, want, rate)) ?? 0;
+}
+
+export async function refundAccountTokens(q: Queryable, account: string, n: number, rate: number): Promise<void> {
+  if (n <= 0 || rate <= 0) return;
+  await q.query(
+    `UPDATE provider_rate_buckets SET tokens = least(greatest($3::float8, 1), tokens + $2::float8) WHERE account = $1::text`,
+    [account, n, rate],
+  );
+}

@@ -13,7 +13,7 @@ import {
 } from '../../db/queries/dispatches.js';
 import { enterGateShared } from '../../db/queries/gate.js';
 import { addJob } from '../../db/queries/jobs.js';
-import { refundTokens, reserveTokens } from '../../db/queries/rate-limits.js';
+import { refundAccountTokens, refundTokens, reserveAccountTokens, reserveTokens } from '../../db/queries/rate-limits.js';
 import { bumpStats, type StatIncrement } from '../../db/queries/engine-stats.js';
 import { jobKey, TASKS } from '../../jobs/keys.js';
 import { channelsOf } from '../../jobs/planner.js';
@@ -70,16 +70,30 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function makeDispatcher(deps: DispatcherDeps) {
   const { pool, clock, adapters, settings, isStopping } = deps;
 
-  /** Step 1. Returns the claimed rows, or how long to wait for a rate-limit token. */
-  async function claim(tenantId: string, campaignId: string, channel: Channel, want: number) {
+  /**
+   * Step 1. Returns the claimed rows, or how long to wait for a rate-limit token. Tokens come from
+   * the tenant's bucket and, when the adapter sends through a provider account shared between
+   * tenants, from that account's bucket too (at the channel's configured rate): the configured
+   * rate is the rate of each provider account, however many tenants share it.
+   */
+  async function claim(tenantId: string, campaignId: string, channel: Channel, want: number, account: string | null) {
     return withTenant(pool, tenantId, async (tx) => {
       const tokens = await reserveTokens(tx, tenantId, channel, want, settings.rateLimits[channel]);
       if (tokens.granted <= 0) {
         const waitMs = Math.ceil(((1 - tokens.available) / tokens.rate) * 1000);
         return { rows: [] as ClaimedRow[], waitMs: Math.max(10, waitMs) };
       }
-      const rows = await claimDue(tx, tenantId, campaignId, channel, tokens.granted, clock.now(), settings.sendingLeaseSeconds);
-      await refundTokens(tx, tenantId, channel, tokens.granted - rows.length, tokens.rate);
+      let granted = tokens.granted;
+      const accountRate = account ? settings.rateLimits[channel] : 0;
+      if (account && accountRate > 0) {
+        const got = await reserveAccountTokens(tx, account, granted, accountRate);
+        await refundTokens(tx, tenantId, channel, granted - got, tokens.rate);
+        if (got <= 0) return { rows: [] as ClaimedRow[], waitMs: Math.max(10, Math.ceil(1000 / accountRate)) };
+        granted = got;
+      }
+      const rows = await claimDue(tx, tenantId, campaignId, channel, granted, clock.now(), settings.sendingLeaseSeconds);
+      await refundTokens(tx, tenantId, channel, granted - rows.length, tokens.rate);
+      if (account) await refundAccountTokens(tx, account, granted - rows.length, accountRate);
       return { rows, waitMs: undefined };
     });
   }
@@ -186,6 +200,9 @@ export function makeDispatcher(deps: DispatcherDeps) {
   async function sendLoop(tenantId: string, run: CampaignRunRow, batchSize: number, intervalSeconds: number, closesAt: number, stats: Map<string, number>) {
     const channels = channelsOf(run);
     const prepared = await prepareAll(run, tenantId, channels);
+    const accounts = new Map<Channel, string | null>(
+      [...prepared].map(([ch, p]) => [ch, adapters[ch].sharedAccount?.(p) ?? null]),
+    );
     const exhausted = new Set<Channel>(channels.filter((c) => !prepared.has(c)));
     const deadline = performance.now() + Math.min(MAX_FIRING_BUDGET_MS, Math.max(MIN_FIRING_BUDGET_MS, intervalSeconds * 1000));
     const state = { remaining: batchSize, handled: 0, halt: false };
@@ -203,7 +220,7 @@ export function makeDispatcher(deps: DispatcherDeps) {
           state.remaining -= want;
           let rows: ClaimedRow[] = [];
           try {
-            const claimed = await claim(tenantId, run.id, ch, want);
+            const claimed = await claim(tenantId, run.id, ch, want, accounts.get(ch) ?? null);
             rows = claimed.rows;
             if (rows.length === 0) {
               if (claimed.waitMs !== undefined) waitMs = Math.min(waitMs, claimed.waitMs);

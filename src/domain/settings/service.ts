@@ -21,7 +21,12 @@ interface Spec {
 }
 
 export const SETTINGS_SPEC: Record<SettingsChannelName, Spec> = {
-  email: { transports: ['sink', 'smtp'], plain: ['from'], secret: ['smtpUrl'], required: { smtp: ['smtpUrl'] } },
+  email: {
+    transports: ['sink', 'smtp', 'http'],
+    plain: ['from', 'httpUrl'],
+    secret: ['smtpUrl', 'httpApiKey'],
+    required: { smtp: ['smtpUrl'], http: ['httpUrl', 'httpApiKey'] },
+  },
   whatsapp: {
     transports: ['sink', 'cloud-api'],
     plain: ['apiBaseUrl', 'phoneNumberId', 'verifyToken'],
@@ -50,7 +55,7 @@ export interface ResolvedSettings {
 export function globalSettings(channels: ChannelsConfig, ch: SettingsChannelName): ResolvedSettings {
   const c = channels;
   const values: Record<SettingsChannelName, Record<string, string | undefined>> = {
-    email: { smtpUrl: c.email.smtpUrl, from: c.email.from },
+    email: { smtpUrl: c.email.smtpUrl, from: c.email.from, httpUrl: c.email.httpUrl, httpApiKey: c.email.httpApiKey },
     whatsapp: {
       apiBaseUrl: c.whatsapp.apiBaseUrl,
       phoneNumberId: c.whatsapp.phoneNumberId,

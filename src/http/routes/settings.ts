@@ -12,9 +12,11 @@ const plainUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL'
 const bodies: Record<SettingsChannelName, z.ZodType> = {
   email: z
     .object({
-      transport: z.enum(['sink', 'smtp']),
+      transport: z.enum(['sink', 'smtp', 'http']),
       smtpUrl: z.string().regex(/^(smtps?:\/\/.+|\*{8})$/, 'must start with smtp:// or smtps://').max(2000).nullable().optional(),
       from: z.string().max(320).nullable().optional(),
+      httpUrl: plainUrl,
+      httpApiKey: secret,
     })
     .strict()
     .meta({ id: 'EmailProviderSettings' }),
