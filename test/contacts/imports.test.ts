@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, newTenant, type TestApp } from '../helpers/app.js';
 import { readFixture } from '../fixtures/contacts/helpers.js';
 import { allContacts, byEmail, postMultipart, postRaw } from './helpers.js';
+import { MISSING_CONTACT_TYPE } from '../../src/domain/contacts/importer.js';
 
 // Imports through the HTTP route, on real PostgreSQL: real exports, line numbers, identity
 // upserts, tenancy, re-imports and the 400/413/415 answers.
@@ -224,5 +225,16 @@ describe('contact imports', () => {
     expect(imp).toMatchObject({ status: 'FAILED', failure: expect.stringContaining('import limit of 20000 bytes') });
     // Batches committed before the limit stay (a re-import of a complete file finishes the job).
     expect((await allContacts(t, tenant)).length).toBe(imp.imported);
+  });
+
+  it('a file that names no contact type: every row says how to give one, and ?contactType= imports it', async () => {
+    const tenant = newTenant();
+    const csv = 'email,first_name\nada@example.com,Ada\nalan@example.com,Alan\n';
+    const without = (await postRaw(t, tenant, csv, 'text/csv')).json();
+    expect(without).toMatchObject({ rows: 2, imported: 0, failed: 2 });
+    expect(without.errors).toEqual([2, 3].map((line) => ({ line, field: 'contactType', reason: MISSING_CONTACT_TYPE })));
+    expect(MISSING_CONTACT_TYPE).toMatch(/\?contactType=/);
+    const withType = (await postRaw(t, tenant, csv, 'text/csv', '?contactType=LEAD')).json();
+    expect(withType).toMatchObject({ rows: 2, imported: 2, failed: 0 });
   });
 });

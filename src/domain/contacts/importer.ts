@@ -128,6 +128,11 @@ const emptyFile = () =>
     fields: [{ field: 'file', message: 'the file is empty' }],
   });
 
+// A file without contact types fails on every row: the reason says both ways out.
+export const MISSING_CONTACT_TYPE =
+  'no contact type: add a "contact_type" column (in a Google export, a custom field labelled "Contact Type"), ' +
+  'or import with ?contactType=<type> for the rows that name none';
+
 export function makeContactImporter(deps: ContactImporterDeps) {
   const { pool, directory, clock, maxBytes } = deps;
   const batchSize = deps.batchSize ?? 2000;
@@ -138,6 +143,7 @@ export function makeContactImporter(deps: ContactImporterDeps) {
     const normalizer = makeContactNormalizer({
       defaultRegion: (upload.region ?? deps.defaultRegion) as CountryCode,
       defaultContactType: upload.defaultContactType,
+      missingContactType: MISSING_CONTACT_TYPE,
       clock,
     });
 

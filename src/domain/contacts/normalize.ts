@@ -25,6 +25,8 @@ export interface ContactNormalizerOptions {
   defaultRegion: CountryCode;
   /** Used when a record names no contact type (an import for one audience). */
   defaultContactType?: string;
+  /** The reason given when a record has no contact type and there is no default (says how to give one). */
+  missingContactType?: string;
   /** How to read 05/01/1990; by default month first for US-style regions (see birth-date.ts). */
   slashDateOrder?: SlashDateOrder;
   /** "Today" for the future-birth-date check. */
@@ -131,7 +133,7 @@ export function makeContactNormalizer(opts: ContactNormalizerOptions): ContactNo
     }
 
     const contactType = cleanText(raw.contactType) ?? defaultType;
-    if (contactType === null) errors.push({ field: 'contactType', reason: 'contactType is required' });
+    if (contactType === null) errors.push({ field: 'contactType', reason: opts.missingContactType ?? 'contactType is required' });
     else limited('contactType', contactType, MAX_TYPE, errors);
 
     const tags = normalizeTags(raw.tags);
