@@ -70,6 +70,9 @@ describe('email over SMTP through the engine', () => {
       ...contacts.slice(0, 25),
       { firstName: 'Bounce', lastName: 'Me', email: 'bounce@example.test' },
       ...contacts.slice(25),
+      // Addresses nodemailer would parse into someone else's (`y@…`) or into nothing.
+      { firstName: 'Split', email: 'x y@example.test' },
+      { firstName: 'Nobody', email: 'not-an-address' },
     ]);
     const templateId = await createTemplate(t, tenant, TEMPLATE);
     campaignId = await campaignWith(
@@ -138,10 +141,15 @@ describe('email over SMTP through the engine', () => {
 
   it('records the ledger: 50 SENT with the Message-ID, the refused mailbox FAILED with the SMTP reply', async () => {
     const rows = await ledger(t.db.pool, tenant, campaignId);
-    expect(rows).toHaveLength(51);
+    expect(rows).toHaveLength(53);
     const bounce = rows.find((r) => r.contact_id === contactIds[25])!;
     expect(bounce.status).toBe('FAILED');
     expect(bounce.last_error).toMatch(/^SMTP 550 5\.1\.1 mailbox unavailable/);
+    const split = rows.find((r) => r.contact_id === contactIds[51])!;
+    expect([split.status, split.last_error]).toEqual(['FAILED', 'contact email "x y@example.test" is not a valid address']);
+    const nobody = rows.find((r) => r.contact_id === contactIds[52])!;
+    expect([nobody.status, nobody.last_error]).toEqual(['FAILED', 'contact email "not-an-address" is not a valid address']);
+    expect(sink.rcptAttempts).not.toContain('y@example.test');
     const sent = rows.filter((r) => r.status === 'SENT');
     expect(sent).toHaveLength(50);
     for (const r of sent) {

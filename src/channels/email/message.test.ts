@@ -3,7 +3,7 @@ import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors.js';
-import { buildEmailMessage, compileEmailTemplate, DISPATCH_ID_HEADER, type BuildEmailInput } from './message.js';
+import { buildEmailMessage, compileEmailTemplate, DISPATCH_ID_HEADER, isMailbox, type BuildEmailInput } from './message.js';
 
 const base: BuildEmailInput = {
   template: {
@@ -76,6 +76,16 @@ describe('buildEmailMessage', () => {
     expect(() => buildEmailMessage({ ...base, contact: { firstName: 'A', email: ' ' } })).toThrow(AppError);
     expect(() => buildEmailMessage({ ...base, unsubscribeUrl: 'not a url' })).toThrow(/unsubscribeUrl/);
     expect(() => buildEmailMessage({ ...base, unsubscribeUrl: 'javascript:alert(1)' })).toThrow(/http/);
+  });
+
+  it('refuses addresses nodemailer would parse into another recipient, or none', () => {
+    for (const email of ['x y@z.test', 'Bo <bo@z.test>', 'a@b.test, c@d.test', 'a@b@c.test', 'no-at-sign', 'a@nodot', 'a@b..test', '"q"@z.test']) {
+      expect(() => buildEmailMessage({ ...base, contact: { firstName: 'A', email } }), email).toThrow(/is not a valid address/);
+    }
+    for (const email of ['a.b+tag@sub.example.co.uk', 'jörg@bücher.de', "o'neil@example.com"]) {
+      expect(isMailbox(email), email).toBe(true);
+      expect(buildEmailMessage({ ...base, contact: { email } }).to).toBe(email);
+    }
   });
 
   it('uses the plain email when the contact has no name', () => {

@@ -95,10 +95,20 @@ function unsubscribeHeader(url: string, mailto: string | undefined): string {
   return parts.join(', ');
 }
 
-/** Builds the message. Throws AppError('validation') for a contact without email or a bad URL. */
+// One mailbox, no display name, no comments or groups: `local@domain.tld`. Deliberately
+// strict: nodemailer PARSES a recipient string, so `x y@z.test` would silently go to `y@z.test`
+// and `a, b@c.test` to two people. Unicode (internationalised) addresses pass.
+const MAILBOX = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]+$/u;
+
+export function isMailbox(address: string): boolean {
+  return address.length <= 254 && MAILBOX.test(address) && !address.includes('..');
+}
+
+/** Builds the message. Throws AppError('validation') for a contact without a valid email or a bad URL. */
 export function buildEmailMessage(input: BuildEmailInput): SendMailOptions {
   const email = input.contact.email?.trim();
   if (!email) throw new AppError('validation', 'contact has no email address');
+  if (!isMailbox(email)) throw new AppError('validation', `contact email ${JSON.stringify(email)} is not a valid address`);
   const tpl = isCompiled(input.template) ? input.template : compileEmailTemplate(input.template);
 
   const ctx: TemplateContext = {

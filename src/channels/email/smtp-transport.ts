@@ -68,6 +68,11 @@ export function mapSmtpError(e: unknown): PermanentFailure {
     throw new TransientError(`SMTP ${err.command ?? 'reply'}: ${smtpReply(err)}`, { cause: e });
   }
   switch (err?.code) {
+    // Refused by nodemailer itself before any byte left. No usable recipient: this contact
+    // cannot get it. An invalid sender is our configuration, like a 5xx to MAIL FROM.
+    case 'EENVELOPE':
+      if (/sender/i.test(err.message)) throw new TransientError(`SMTP envelope: ${err.message}`, { cause: e });
+      return permanentFailure(`SMTP envelope: ${err.message}`);
     case 'ECONNECTION':
     case 'ETIMEDOUT':
     case 'ESOCKET':
