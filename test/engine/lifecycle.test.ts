@@ -108,6 +108,45 @@ describe('a scheduled campaign from start to end', () => {
   });
 });
 
+describe('job changes of each transition, in the status transaction', () => {
+  it('start now, pause, resume, reschedule and pause while SCHEDULED plan and drop the right jobs', async () => {
+    clock.set('2026-07-01T10:00:00Z'); // inside the first window
+    const tenant = newTenant();
+    await seedContacts(t.db.pool, tenant, 3);
+    const id = await readyCampaign(t, tenant, { channels: ['email'], schedule });
+    const k = keys(tenant, id);
+    const jobs = async () => ({ start: await runAt(k.start), end: await runAt(k.end), batch: await runAt(k.batch) });
+    const end = '2026-07-03T17:00:00.000Z';
+
+    await setStatus(t, tenant, id, 'RUNNING'); // start now: the batch at once, the end planned
+    expect(await jobs()).toEqual({ start: null, end, batch: '2026-07-01T10:00:00.000Z' });
+    await setStatus(t, tenant, id, 'PAUSED'); // the batch goes, a paused campaign still ends
+    expect(await jobs()).toEqual({ start: null, end, batch: null });
+    clock.set('2026-07-01T18:00:00Z'); // resumed after the close: the batch waits for the opening
+    await setStatus(t, tenant, id, 'RUNNING');
+    expect(await jobs()).toEqual({ start: null, end, batch: '2026-07-02T09:00:00.000Z' });
+    await setStatus(t, tenant, id, 'PAUSED');
+    await setStatus(t, tenant, id, 'SCHEDULED'); // reschedule: start and end again, no batch
+    expect(await jobs()).toEqual({ start: '2026-07-01T09:00:00.000Z', end, batch: null });
+    await setStatus(t, tenant, id, 'PAUSED'); // pause while SCHEDULED: no start, the end stays
+    expect(await jobs()).toEqual({ start: null, end, batch: null });
+  });
+
+  it('a refused transition (422) leaves no job behind: the job changes roll back with it', async () => {
+    clock.set('2026-06-20T12:00:00Z');
+    const tenant = newTenant();
+    const created = await t.call(tenant, 'POST', '/campaigns', { title: 'No target', email: true });
+    const id = created.json().id as string;
+    await t.call(tenant, 'PUT', `/campaigns/${id}/emails`, { templateId: '00000000-0000-4000-8000-000000000001', sourceEmail: 'a@example.test' });
+    await t.call(tenant, 'POST', `/campaigns/${id}/schedule`, schedule);
+    const refused = await t.call(tenant, 'PUT', `/campaigns/${id}/status`, { status: 'SCHEDULED' });
+    expect(refused.statusCode).toBe(422);
+    const k = keys(tenant, id);
+    expect([await runAt(k.start), await runAt(k.end), await runAt(k.batch)]).toEqual([null, null, null]);
+    expect((await t.call(tenant, 'GET', `/campaigns/${id}`)).json().campaignStatus).toBe('DRAFT');
+  });
+});
+
 describe('jobs', () => {
   it('a job without a tenant fails closed and changes nothing', async () => {
     const tenant = newTenant();
