@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +71,9 @@ describe('several instances on one database', () => {
     const [a, b] = ports.map((p) => start({ PORT: String(p) }));
     await Promise.all([a, b].map((s) => s.waitForOutput(/listening on/)));
     for (const p of ports) expect((await fetch(`http://127.0.0.1:${p}/readyz`)).status).toBe(200);
+    // With DATABASE_URL nothing is started or generated in DATA_DIR.
+    expect(a.stdout() + b.stdout()).not.toContain('embedded PostgreSQL');
+    expect(existsSync(path.join(dataDir, 'pg')) || existsSync(path.join(dataDir, 'jwt-secret'))).toBe(false);
 
     // Every migration applied exactly once, by one instance or the other.
     const known = (await loadMigrations()).map((m) => m.version);
