@@ -24,7 +24,7 @@ export function campaignPartRoutes(deps: {
     if (deps.attachments) await registerMultipart(root, deps.attachments.maxBytes);
     const app = root.withTypeProvider<ZodTypeProvider>();
 
-    app.get('/campaigns/:id/schedule', { schema: { tags: ['schedule'], params: uuidParam } }, async (req, reply) => {
+    app.get('/campaigns/:id/schedule', { schema: { tags: ['schedule'], summary: 'Read the schedule (null when none)', params: uuidParam } }, async (req, reply) => {
       const { campaign, schedule } = await campaigns.getSchedule(req.tenantId, req.params.id);
       return reply.header('etag', etagOf(campaign.version)).send(schedule);
     });
@@ -60,7 +60,7 @@ export function campaignPartRoutes(deps: {
       },
     );
 
-    app.get('/campaigns/:id/targets', { schema: { tags: ['targets'], params: uuidParam } }, async (req, reply) => {
+    app.get('/campaigns/:id/targets', { schema: { tags: ['targets'], summary: 'Read the target audience (null when none)', params: uuidParam } }, async (req, reply) => {
       const { campaign, target } = await campaigns.getTarget(req.tenantId, req.params.id);
       return reply.header('etag', etagOf(campaign.version)).send(target);
     });
