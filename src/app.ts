@@ -156,7 +156,7 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   await http.register(targetsPreviewRoutes({ preview: makeAudiencePreview({ pool, clock, directory: contactDirectory }) }));
   const responses = makeResponseService({ pool });
   const campaignMetrics = makeMetrics({ pool });
-  const print = makeMailPrint({ pool, qr: qrPool, loadSettings: mailSettings, log: (err, msg) => http.log.error({ err }, msg) });
+  const print = makeMailPrint({ pool, qr: qrPool, loadSettings: mailSettings, attachments, log: (err, msg) => http.log.error({ err }, msg) });
   await http.register(mailRoutes({ print, responses, metrics: campaignMetrics }));
   await http.register(responseRoutes({ responses }));
   await http.register(campaignMetricsRoutes({ metrics: campaignMetrics }));

@@ -4,8 +4,10 @@ import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import { addressLines, LAYOUTS, type LetterLayout, type PageSize, type PostalAddress } from './letter-layout.js';
 import { toWinAnsi } from './win-ansi.js';
+import type { Enclosure } from './enclosure.js';
 
-// The print-ready PDF of a mail batch: one page per letter, the address inside the envelope
+// The print-ready PDF of a mail batch: one page per letter (followed by the enclosure's pages when
+// the campaign's attachment is appended), the address inside the envelope
 // window, subject, message and the QR code that records the response. Written as a stream, one
 // letter at a time, so a batch of ten thousand letters costs the memory of one page.
 
@@ -20,6 +22,8 @@ export interface Letter {
 
 export interface LettersPdfOptions {
   pageSize: PageSize;
+  /** The campaign's attachment, printed behind every letter (see ./enclosure.ts). */
+  enclosure?: Enclosure;
 }
 
 const MM = 72 / 25.4;
@@ -117,8 +121,8 @@ function isStdio(out: NodeJS.WritableStream): boolean {
 }
 
 /**
- * Writes one page per letter to `out`, reading `letters` lazily and waiting for `out` to drain
- * between letters. Ends `out` when done (except stdout/stderr). If the source or `out` fails, the
+ * Writes one page per letter (and the enclosure's pages after each) to `out`, reading `letters`
+ * lazily and waiting for `out` to drain between letters. Ends `out` when done (except stdout/stderr). If the source or `out` fails, the
  * promise rejects and `out` is left as is: the caller must abort it, as the PDF is incomplete.
  * An empty batch yields a one-page PDF saying so, since a PDF without pages is not printable.
  */
@@ -173,9 +177,11 @@ export async function renderLettersPdf(
 
   try {
     let pages = 0;
+    const enclosure = opts.enclosure?.install(doc, opts.pageSize);
     for await (const letter of letters) {
       if (failure) break;
       drawLetter(doc, layout, opts.pageSize, letter);
+      enclosure?.draw();
       pages++;
       await settle();
     }

@@ -11,6 +11,7 @@ export interface MailSettingsRow {
   message: string | null;
   response_url: string | null;
   landing_url: string | null;
+  attachment_id: string | null;
   contact_types: string[];
 }
 
@@ -18,7 +19,7 @@ export interface MailSettingsRow {
 export async function getMailSettings(q: Queryable, tenantId: string, campaignId: string): Promise<MailSettingsRow | null> {
   const { rows } = await q.query<MailSettingsRow>(
     `SELECT k.id AS campaign_id, k.mail, (m.campaign_id IS NOT NULL) AS has_config, m.subject, m.message,
-            m.response_url, m.landing_url, coalesce(t.contact_type, '{}') AS contact_types
+            m.response_url, m.landing_url, m.attachment_id, coalesce(t.contact_type, '{}') AS contact_types
      FROM campaigns k
      LEFT JOIN mail_campaigns m ON m.tenant_id = k.tenant_id AND m.campaign_id = k.id
      LEFT JOIN campaign_targets t ON t.tenant_id = k.tenant_id AND t.campaign_id = k.id

@@ -8,6 +8,9 @@ import { buildScanUrl } from '../../channels/mail/qr-payload.js';
 import type { QrWorkerPool } from '../../channels/mail/qr-pool.js';
 import { compileTemplate, type CompiledTemplate } from '../../channels/templates/render.js';
 import type { MailSettings, MailSettingsLoader } from './settings.js';
+import { loadEnclosure, type Enclosure } from '../../channels/mail/enclosure.js';
+import type { AttachmentService } from '../attachments/index.js';
+import { AppError, isAppError } from '../../lib/errors.js';
 
 // The print batch: a campaign's letters handed to print (MAIL ledger rows with status SENT), as
 // JSON pages with a Base64 PNG QR code each, or as one print-ready PDF streamed page by page.
@@ -26,6 +29,8 @@ export interface PrintDeps {
   pool: Pool;
   qr: QrWorkerPool;
   loadSettings: MailSettingsLoader;
+  /** Where the mail config's attachment is read from when the PDF appends it. */
+  attachments?: Pick<AttachmentService, 'open'>;
   log?: (err: unknown, msg: string) => void;
 }
 
@@ -123,16 +128,34 @@ export function makeMailPrint(deps: PrintDeps) {
   }
 
   /**
-   * Checks the campaign (404 before any byte is sent), then streams the PDF. A failure half way
-   * destroys the stream with the error, so the client sees a broken download, never a PDF that
-   * silently lacks letters.
+   * The mail config's attachment, read whole (it is bounded by ATTACHMENT_MAX_BYTES) and parsed
+   * once for the whole batch. Refused as `validation` (400, field appendAttachment) when there is
+   * none or it cannot be printed, before any byte of the PDF is sent.
+   */
+  async function enclosureOf(tenantId: string, s: MailSettings): Promise<Enclosure> {
+    const refuse = (message: string) => new AppError('validation', message, { fields: [{ field: 'appendAttachment', message }] });
+    if (!s.attachmentId || !deps.attachments) throw refuse("the campaign's mail config has no attachment");
+    const opened = await deps.attachments.open(tenantId, s.attachmentId).catch((e: unknown) => {
+      if (isAppError(e) && e.code === 'not_found') throw refuse("the campaign's mail config has no attachment");
+      throw e;
+    });
+    const chunks: Buffer[] = [];
+    for await (const c of await opened.stream()) chunks.push(c as Buffer);
+    return loadEnclosure(Buffer.concat(chunks), opened.contentType);
+  }
+
+  /**
+   * Checks the campaign (404 before any byte is sent) and, when asked to append the attachment,
+   * the enclosure; then streams the PDF. A failure half way destroys the stream with the error,
+   * so the client sees a broken download, never a PDF that silently lacks letters.
    */
   async function pdf(
     tenantId: string,
     campaignId: string,
-    opts: { after?: string; limit?: number; pageSize: PageSize },
+    opts: { after?: string; limit?: number; pageSize: PageSize; appendAttachment?: boolean },
   ): Promise<Readable> {
     const s = await settingsOrThrow(tenantId, campaignId);
+    const enclosure = opts.appendAttachment ? await enclosureOf(tenantId, s) : undefined;
     const out = new PassThrough();
     const abort = new AbortController();
     let done = false;
@@ -146,7 +169,7 @@ export function makeMailPrint(deps: PrintDeps) {
       abort.abort(reason);
       out.emit('error', reason);
     });
-    renderLettersPdf(letters(tenantId, s, opts.after ?? null, opts.limit, abort.signal), { pageSize: opts.pageSize }, out)
+    renderLettersPdf(letters(tenantId, s, opts.after ?? null, opts.limit, abort.signal), { pageSize: opts.pageSize, ...(enclosure ? { enclosure } : {}) }, out)
       .then(() => {
         done = true;
       })

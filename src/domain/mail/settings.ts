@@ -17,6 +17,8 @@ export interface MailSettings {
   message: string;
   /** The target's contact types: the values a letter's contactType can take. */
   contactTypes: string[];
+  /** The mail config's attachment (an enclosure the print PDF can append), if any. */
+  attachmentId: string | null;
 }
 
 export const scanEndpointOf = (publicBaseUrl: string) => `${publicBaseUrl.replace(/\/+$/, '')}${SCAN_PATH}`;
@@ -31,6 +33,7 @@ export function mailSettingsOf(row: MailSettingsRow, publicBaseUrl: string): Mai
     subject: row.subject ?? '',
     message: row.message ?? '',
     contactTypes: row.contact_types,
+    attachmentId: row.attachment_id ?? null,
   };
 }
 

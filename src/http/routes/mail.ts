@@ -20,6 +20,7 @@ const printQuery = z
     pageSize: z.enum(['A4', 'LETTER']).default('A4'),
     limit: z.coerce.number().int().min(1).max(200).optional(),
     cursor: z.string().max(500).optional(),
+    appendAttachment: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   })
   .strict();
 
@@ -67,7 +68,9 @@ export function mailRoutes(deps: { print: MailPrint; responses: ResponseService;
             'Letters whose ledger row is SENT (handed to print), in ledger order. JSON: a page of at most `limit` ' +
             '(default 50, at most 200) with a Base64 PNG QR code each. `format=pdf`: one print-ready PDF, one page per ' +
             'letter (A4 or LETTER), streamed; it covers every letter after `cursor` (from the first without one), ' +
-            'or only `limit` of them when `limit` is given.',
+            'or only `limit` of them when `limit` is given. `appendAttachment=true` (PDF only) prints the mail ' +
+            "config's attachment behind every letter: each page of a PDF at its own size, a PNG or JPEG as one page; " +
+            '400 when there is no attachment or it is of another type.',
           params: uuidParam,
           querystring: printQuery,
           response: { 200: printPage },
@@ -80,6 +83,7 @@ export function mailRoutes(deps: { print: MailPrint; responses: ResponseService;
             after,
             limit: req.query.limit,
             pageSize: req.query.pageSize,
+            appendAttachment: req.query.appendAttachment,
           });
           return reply
             .type('application/pdf')
