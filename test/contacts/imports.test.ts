@@ -126,6 +126,27 @@ describe('contact imports', () => {
     ].sort());
   });
 
+  it('stores tabs, backslashes, quotes, braces and line breaks exactly (COPY escaping)', async () => {
+    const tenant = newTenant();
+    const csv = [
+      'email,first_name,last_name,tags,notes,contact_type',
+      'esc@example.com,"Tab\there","Back\\slash \\N","{brace}|say ""hi""|back\\tag|Ünïcødé","a\r\nb\nc\\d",customer',
+    ].join('\n');
+    const res = await postRaw(t, tenant, csv, 'text/csv');
+    expect(res.json()).toMatchObject({ imported: 1, failed: 0 });
+    const [c] = await allContacts(t, tenant);
+    expect(c).toMatchObject({
+      firstName: 'Tab\there',
+      lastName: 'Back\\slash \\N',
+      tags: ['{brace}', 'say "hi"', 'back\\tag', 'Ünïcødé'],
+      attributes: { notes: 'a\r\nb\nc\\d' },
+    });
+    // Targeting compares the lower-cased keys written next to the tags.
+    expect((await t.call(tenant, 'GET', '/contacts?tag=SAY%20%22HI%22')).json().items).toHaveLength(1);
+    // And the same file again matches the stored values exactly.
+    expect((await postRaw(t, tenant, csv, 'text/csv')).json()).toMatchObject({ imported: 0, updated: 0, unchanged: 1 });
+  });
+
   it('reads vCard with folded lines and two phone numbers', async () => {
     const tenant = newTenant();
     const res = await postRaw(t, tenant, readFixture('vcard-3.vcf'), 'text/vcard', '?contactType=customer');

@@ -182,94 +182,29 @@ export async function listContacts(
   return rows;
 }
 
-// ---- Import upsert -------------------------------------------------------------------------
-
-// How an import row changes a matched contact: a value the row has replaces the stored one; an
-// empty cell (or a column the file does not have) keeps it, so a phone list never erases
-// birthdays. Attributes are merged key by key; tags are replaced when the row has any.
-const MERGE: Record<string, string> = {
-  first_name: 'coalesce(m.first_name, c.first_name)',
-  last_name: 'coalesce(m.last_name, c.last_name)',
-  email: 'coalesce(m.email, c.email)',
-  phone: 'coalesce(m.phone, c.phone)',
-  birth_date: 'coalesce(m.birth_date, c.birth_date)',
-  gender: 'coalesce(m.gender, c.gender)',
-  contact_type: 'm.contact_type',
-  tags: 'CASE WHEN cardinality(m.tags) > 0 THEN m.tags ELSE c.tags END',
-  tag_keys: 'CASE WHEN cardinality(m.tag_keys) > 0 THEN m.tag_keys ELSE c.tag_keys END',
-  address: 'coalesce(m.address, c.address)',
-  attributes: `c.attributes || coalesce(m.attributes, '{}')`,
-  opt_out_call: 'coalesce(m.opt_out_call, c.opt_out_call)',
-  opt_out_email: 'coalesce(m.opt_out_email, c.opt_out_email)',
-  opt_out_whatsapp: 'coalesce(m.opt_out_whatsapp, c.opt_out_whatsapp)',
-  opt_out_mail: 'coalesce(m.opt_out_mail, c.opt_out_mail)',
-};
-const MERGE_COLS = Object.keys(MERGE);
-
-// One statement per batch of distinct identities: resolve each row against the index of its own
-// identity, update the matched contacts whose values change (others keep their updated_at),
-// insert the rest. Callers hold lockTenantContacts, so nothing can claim an identity between the
-// lookup and the insert.
-const UPSERT_SQL = `
-WITH input AS (SELECT * FROM ${RECORD}),
-matched AS (
-  SELECT i.*, coalesce(cx.id, ce.id, cp.id) AS existing_id
-  FROM input i
-  LEFT JOIN contacts cx ON i.external_id IS NOT NULL
-    AND cx.tenant_id = $1::text AND cx.external_id = i.external_id
-  LEFT JOIN contacts ce ON i.external_id IS NULL
-    AND ce.tenant_id = $1::text AND ce.email = i.email AND ce.external_id IS NULL
-  LEFT JOIN contacts cp ON i.external_id IS NULL AND i.email IS NULL
-    AND cp.tenant_id = $1::text AND cp.phone = i.phone AND cp.email IS NULL AND cp.external_id IS NULL
-),
-upd AS (
-  UPDATE contacts c SET ${MERGE_COLS.map((col) => `${col} = ${MERGE[col]}`).join(', ')}, updated_at = now()
-  FROM matched m
-  WHERE c.tenant_id = $1::text AND c.id = m.existing_id
-    AND (${MERGE_COLS.map((col) => `c.${col}`).join(', ')})
-        IS DISTINCT FROM (${MERGE_COLS.map((col) => MERGE[col]).join(', ')})
-  RETURNING 1
-),
-ins AS (
-  INSERT INTO contacts (tenant_id, external_id, first_name, last_name, email, phone, birth_date, gender,
-    contact_type, tags, tag_keys, address, attributes, opt_out_call, opt_out_email, opt_out_whatsapp, opt_out_mail)
-  SELECT $1::text, m.external_id, m.first_name, m.last_name, m.email, m.phone, m.birth_date, m.gender,
-    m.contact_type, m.tags, m.tag_keys, m.address, coalesce(m.attributes, '{}'), coalesce(m.opt_out_call, false),
-    coalesce(m.opt_out_email, false), coalesce(m.opt_out_whatsapp, false), coalesce(m.opt_out_mail, false)
-  FROM matched m WHERE m.existing_id IS NULL
-  RETURNING 1
-)
-SELECT (SELECT count(*) FROM ins)::int AS inserted,
-       (SELECT count(*) FROM upd)::int AS updated,
-       (SELECT count(*) FROM matched WHERE existing_id IS NOT NULL)::int AS matched`;
-
-export interface UpsertCounts {
-  inserted: number;
-  updated: number;
-  unchanged: number;
-}
-
-/**
- * Upserts contacts whose identities are all DISTINCT (the caller splits repeats into rounds).
- * Must run inside a transaction holding lockTenantContacts.
- */
-export async function upsertDistinctContacts(q: Queryable, tenantId: string, contacts: ContactInput[]): Promise<UpsertCounts> {
-  if (contacts.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  const { rows } = await q.query<{ inserted: number; updated: number; matched: number }>(UPSERT_SQL, [
-    tenantId,
-    JSON.stringify(contacts.map(toRecord)),
-  ]);
-  const { inserted, updated, matched } = rows[0];
-  return { inserted, updated, unchanged: matched - updated };
-}
-
 // ---- Targeting ---------------------------------------------------------------------------
 
 /**
  * A keyset page of the contacts a target reaches on `onDate` (the campaign's local date), with
  * the very predicate the audience freeze uses. Order: id, served by contacts_target (one type)
  * or the (tenant_id, id) key (several types); a page reads from the cursor on, whatever its depth.
+ * The statement is exposed on its own so the benchmark can EXPLAIN exactly what runs.
  */
+export function targetedContactsQuery(
+  tenantId: string,
+  target: TargetSpec,
+  onDate: string,
+  page: { limit: number; afterId?: string },
+): { text: string; values: unknown[] } {
+  const where = targetWhereSql('c', target, onDate, 4);
+  return {
+    text: `SELECT ${COLUMNS.split(',').map((col) => `c.${col.trim()}`).join(', ')} FROM contacts c
+     WHERE c.tenant_id = $1::text AND ${page.afterId ? 'c.id > $2::uuid' : '$2::uuid IS NULL'} AND ${where.sql}
+     ORDER BY c.id LIMIT $3::int`,
+    values: [tenantId, page.afterId ?? null, page.limit, ...where.params],
+  };
+}
+
 export async function targetedContacts(
   q: Queryable,
   tenantId: string,
@@ -277,13 +212,8 @@ export async function targetedContacts(
   onDate: string,
   page: { limit: number; afterId?: string },
 ): Promise<ContactRow[]> {
-  const where = targetWhereSql('c', target, onDate, 4);
-  const { rows } = await q.query<ContactRow>(
-    `SELECT ${COLUMNS.split(',').map((col) => `c.${col.trim()}`).join(', ')} FROM contacts c
-     WHERE c.tenant_id = $1::text AND ${page.afterId ? 'c.id > $2::uuid' : '$2::uuid IS NULL'} AND ${where.sql}
-     ORDER BY c.id LIMIT $3::int`,
-    [tenantId, page.afterId ?? null, page.limit, ...where.params],
-  );
+  const { text, values } = targetedContactsQuery(tenantId, target, onDate, page);
+  const { rows } = await q.query<ContactRow>(text, values);
   return rows;
 }
 

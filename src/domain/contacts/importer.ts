@@ -135,7 +135,7 @@ export const MISSING_CONTACT_TYPE =
 
 export function makeContactImporter(deps: ContactImporterDeps) {
   const { pool, directory, clock, maxBytes } = deps;
-  const batchSize = deps.batchSize ?? 2000;
+  const batchSize = deps.batchSize ?? 10_000;
   const maxStoredErrors = deps.maxStoredErrors ?? 1000;
 
   async function run(tenantId: string, upload: ImportUpload): Promise<ContactImport> {

@@ -4,6 +4,7 @@
 // contacts table and stays in the ledger's queries: it is what makes a 1M-contact start atomic.)
 import { withTenant, type Pool, type Queryable } from '../../db/pool.js';
 import * as q from '../../db/queries/contacts.js';
+import { upsertContactRounds } from '../../db/queries/contact-upsert.js';
 import type { TargetSpec } from '../../db/queries/targeting.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { identityKey } from './normalize.js';
@@ -167,13 +168,8 @@ export function makePgContactDirectory(deps: { pool: Pool }): ContactDirectory {
     async upsertMany(tenantId, inputs, withinTransaction) {
       return withTenant(pool, tenantId, async (tx) => {
         await q.lockTenantContacts(tx, tenantId);
-        const counts: UpsertCounts = { imported: 0, updated: 0, unchanged: 0 };
-        for (const round of identityRounds(inputs)) {
-          const r = await q.upsertDistinctContacts(tx, tenantId, round);
-          counts.imported += r.inserted;
-          counts.updated += r.updated;
-          counts.unchanged += r.unchanged;
-        }
+        const r = await upsertContactRounds(tx, tenantId, identityRounds(inputs));
+        const counts: UpsertCounts = { imported: r.inserted, updated: r.updated, unchanged: r.unchanged };
         await withinTransaction?.(tx, counts);
         return counts;
       });

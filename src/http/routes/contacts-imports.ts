@@ -13,8 +13,8 @@ import { pageQuery, uuidParam } from '../schemas/common.js';
 // request stream through, and the importer reads it at the pace the database takes the rows.
 //
 // The request is synchronous: it answers when the whole file is in (201 with the counters). A
-// large file takes a while (about 10 s per million rows); meanwhile the import is visible as
-// RUNNING, with live counters, in GET /contacts/imports.
+// large file takes a while (a million rows: about a minute on two cores, see bench/import.ts);
+// meanwhile the import is visible as RUNNING, with live counters, in GET /contacts/imports.
 
 /** Types whose body is handed to the importer as is; the importer checks the bytes anyway. */
 const RAW_TYPES = [
