@@ -6,42 +6,19 @@
 //
 // Run: npx tsx bench/dispatch.ts   (BENCH_DATABASE_URL / TEST_DATABASE_URL = an admin URL of a
 // server to use; otherwise an embedded PostgreSQL is started in a temporary directory)
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { makeApp, prepareDatabase } from '../src/app.js';
 import { makePool, withTenant } from '../src/db/pool.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { signToken } from '../src/http/auth.js';
-import { freePort } from '../test/helpers/process.js';
+import { openBenchDatabase } from './database.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const SECRET = 'bench-secret-that-is-long-enough-0123456789';
 const TENANT = 'bench';
 
-function withDatabase(url: string, db: string) {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
 async function main() {
-  let embedded: EmbeddedServer | undefined;
-  let tmp: string | undefined;
-  let adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? '';
-  if (!adminUrl) {
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'campaign-bench-pg-'));
-    await chmod(tmp, 0o777);
-    embedded = await startEmbeddedPostgres({ dataDir: tmp, port: await freePort() });
-    adminUrl = embedded.url;
-  }
-  const dbName = `campaign_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = withDatabase(adminUrl, dbName);
+  const db = await openBenchDatabase('campaign_bench');
+  const url = db.url;
   const pool = makePool(url, { max: 12 });
   try {
     await prepareDatabase(pool);
@@ -118,10 +95,7 @@ async function main() {
     console.log(`ratio:             ${((engineRate / rawRate) * 100).toFixed(1)}% of the raw baseline`);
   } finally {
     await pool.end().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-    await admin.end().catch(() => {});
-    await embedded?.stop().catch(() => {});
-    if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
+    await db.close();
   }
 }
 
