@@ -124,6 +124,30 @@ describe('contacts API', () => {
     expect([...seen].sort()).toEqual(seen); // id order, no repeats
   });
 
+  it('reads national phone numbers in CONTACTS_DEFAULT_REGION, on the API and in imports (overridable per import)', async () => {
+    const uk = await buildTestApp({ env: { CONTACTS_DEFAULT_REGION: 'GB' } });
+    try {
+      const tenant = newTenant();
+      const created = await uk.call(tenant, 'POST', '/contacts', { phone: '07400 123456', contactType: 'c' });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json().phone).toBe('+447400123456');
+      // A US national number is not a valid UK one: 400 naming the field, not a wrong number.
+      const us = await uk.call(tenant, 'POST', '/contacts', { phone: '(212) 555-0123', contactType: 'c' });
+      expect(us.statusCode).toBe(400);
+      expect(us.json().errors.map((e: { field: string }) => e.field)).toEqual(['phone']);
+      const auth = { authorization: `Bearer ${await uk.token(tenant)}`, 'content-type': 'text/csv' };
+      const csv = 'phone,contact_type\n07400 654321,c\n';
+      const imported = await uk.app.http.inject({ method: 'POST', url: '/contacts/imports', headers: auth, payload: csv });
+      expect(imported.json()).toMatchObject({ imported: 1, failed: 0 });
+      const asFrench = await uk.app.http.inject({ method: 'POST', url: '/contacts/imports?region=fr', headers: auth, payload: 'phone,contact_type\n06 12 34 56 78,c\n' });
+      expect(asFrench.json()).toMatchObject({ imported: 1, failed: 0 });
+      const phones = (await uk.call(tenant, 'GET', '/contacts')).json().items.map((c: { phone: string }) => c.phone).sort();
+      expect(phones).toEqual(['+33612345678', '+447400123456', '+447400654321']);
+    } finally {
+      await uk.close();
+    }
+  });
+
   it("answers 404 for another tenant's contact on every route and never lists it", async () => {
     const a = newTenant('a');
     const b = newTenant('b');

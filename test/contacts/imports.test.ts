@@ -164,6 +164,49 @@ describe('contact imports', () => {
     expect(contacts['grace.hopper@example.com']).toMatchObject({ phone: '+12025550173', attributes: { otherPhones: ['+1 617 555 0100'] } });
   });
 
+  it('reads vCard 4.0 sent as the multipart part "file" (PREF, tel: URIs, text BDAY, X-CONTACT-TYPE)', async () => {
+    const tenant = newTenant();
+    const res = await postMultipart(t, tenant, readFixture('vcard-4.vcf'), { fileName: 'team.vcf', fileType: 'text/vcard', query: '?contactType=staff' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ format: 'vcard', fileName: 'team.vcf', rows: 2, imported: 2, failed: 0 });
+    const contacts = byEmail(await allContacts(t, tenant));
+    expect(contacts['kj@example.com']).toMatchObject({
+      externalId: 'urn:uuid:9a1b3c5d-1111-4222-8333-944455556666',
+      firstName: 'Katherine',
+      lastName: 'Johnson',
+      phone: '+12025550173', // PREF=1, without the URI's ;ext=102
+      gender: 'FEMALE',
+      birthDate: '1918-08-26',
+      contactType: 'partner', // the card's own type wins over the query's default
+      tags: ['Math', 'NASA'],
+      address: { line1: '1 Langley Blvd', city: 'Hampton', region: 'VA', postalCode: '23681', country: 'USA' },
+      attributes: { otherEmails: ['katherine@nasa.example.gov'], otherPhones: ['+1-617-555-0100'] },
+    });
+    expect(contacts['+12125550199']).toMatchObject({
+      firstName: 'Mary',
+      lastName: 'Jackson',
+      birthDate: null,
+      contactType: 'staff',
+      attributes: { birthdayText: 'circa 1921', genderIdentity: 'woman engineer' },
+    });
+  });
+
+  it('reads an Outlook export (quoted headers, several phone columns, "0/0/00" birthdays)', async () => {
+    const tenant = newTenant();
+    const res = await postRaw(t, tenant, readFixture('outlook.csv'), 'application/vnd.ms-excel', '?contactType=customer');
+    expect(res.statusCode, res.body).toBe(201);
+    const contacts = byEmail(await allContacts(t, tenant));
+    expect(contacts['margaret@example.com']).toMatchObject({
+      firstName: 'Margaret',
+      lastName: 'Hamilton',
+      gender: 'FEMALE',
+      birthDate: '1936-08-17',
+      phone: '+16175550100', // the mobile column beats the home phone
+      address: { line1: '1 Apollo Way', city: 'Boston', region: 'MA', postalCode: '02110' },
+    });
+    expect(contacts['annie@example.com']).toMatchObject({ birthDate: null, gender: 'UNKNOWN' });
+  });
+
   it('changes nothing when the same file is imported again, and keeps stored values for empty cells', async () => {
     const tenant = newTenant();
     const csv = readFixture('google-contacts.csv');
