@@ -91,7 +91,13 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   });
   const planner = makeJobPlanner();
   // checkParts: templates of real providers must exist before a campaign leaves DRAFT.
-  const campaigns = makeCampaignService({ pool, clock, planner, checkParts: (...a) => real.checkParts(...a) });
+  const campaigns = makeCampaignService({
+    pool,
+    clock,
+    planner,
+    checkParts: (...a) => real.checkParts(...a),
+    defaultSender: async (tenantId) => (await real.settings.resolve(tenantId, 'email')).values.from,
+  });
 
   // Channel adapters: the local sinks, until a real provider replaces one here, e.g.
   // `EMAIL: makeSmtpAdapter({...})`. The engine only ever sees this registry.

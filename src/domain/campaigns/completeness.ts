@@ -11,6 +11,8 @@ export interface CampaignParts {
   hasSchedule: boolean;
   target: Target | null;
   configs: Partial<Record<ChannelName, Record<string, unknown> | null>>;
+  /** The email provider has a default sender (EMAIL_FROM, or the tenant's own `from`): sourceEmail may be left out. */
+  hasDefaultSender?: boolean;
 }
 
 const REQUIRED: Record<ChannelName, { key: string; message: string }[]> = {
@@ -20,7 +22,7 @@ const REQUIRED: Record<ChannelName, { key: string; message: string }[]> = {
   ],
   email: [
     { key: 'templateId', message: 'an email template is required' },
-    { key: 'sourceEmail', message: 'a sender address is required' },
+    { key: 'sourceEmail', message: 'a sender address is required (or configure a default sender: EMAIL_FROM, or `from` in /settings/channels/email)' },
   ],
   whatsapp: [{ key: 'templateId', message: 'a WhatsApp template is required' }],
   mail: [
@@ -54,6 +56,7 @@ export function missingPieces(parts: CampaignParts, to: 'SCHEDULED' | 'RUNNING')
       continue;
     }
     for (const r of REQUIRED[ch]) {
+      if (ch === 'email' && r.key === 'sourceEmail' && parts.hasDefaultSender) continue;
       const v = cfg[r.key];
       if (v == null || v === '') missing.push({ field: `${ch}.${r.key}`, message: r.message });
     }

@@ -29,11 +29,13 @@ export interface CampaignServiceDeps {
   planner: CampaignPlanner;
   /** Extra completeness pieces (templates a channel's provider needs); run in the transition's transaction. */
   checkParts?: PartsCheck;
+  /** The default sender of the tenant's email provider, when one is configured (sourceEmail may then be left out). */
+  defaultSender?: (tenantId: string) => Promise<string | undefined>;
 }
 
 export type CampaignFields = q.CampaignFields;
 
-export function makeCampaignService({ pool, clock, planner, checkParts }: CampaignServiceDeps) {
+export function makeCampaignService({ pool, clock, planner, checkParts, defaultSender }: CampaignServiceDeps) {
   /** Runs an edit: claims the campaign (editable, expected version) then writes the part. */
   async function edit<T>(
     tenantId: string,
@@ -139,6 +141,7 @@ export function makeCampaignService({ pool, clock, planner, checkParts }: Campai
               hasSchedule: scheduleRow != null,
               target: targetRow ? toTarget(targetRow) : null,
               configs,
+              hasDefaultSender: moved.row.email && defaultSender ? Boolean(await defaultSender(tenantId)) : false,
             },
             to as 'SCHEDULED' | 'RUNNING',
           );
