@@ -20,6 +20,25 @@ interface AddressGroupPlan {
   columns: { part: keyof Address; col: number }[];
 }
 
+// Module-level rather than closures inside toRaw: this runs per row, and a closure made per
+// row (named per row, too, by the TypeScript loader) showed up in import profiles.
+const cellAt = (cells: readonly string[], col: number) => (col < cells.length ? cells[col].trim() : '');
+
+/** The non-empty values of these columns, Google's " ::: " lists split. */
+function multiValues(cells: readonly string[], cols: readonly number[]): string[] {
+  const found: string[] = [];
+  for (const col of cols) {
+    const v = cellAt(cells, col);
+    if (v === '') continue;
+    if (!v.includes(MULTI)) {
+      found.push(v);
+      continue;
+    }
+    for (const part of v.split(MULTI)) if (part.trim() !== '') found.push(part.trim());
+  }
+  return found;
+}
+
 const byPriority = (a: { priority: number; col: number }, b: { priority: number; col: number }) =>
   a.priority - b.priority || a.col - b.col;
 
@@ -94,50 +113,36 @@ export function makeCsvRowMapper(headerCells: readonly string[]): CsvRowMapper {
   function toRaw(cells: readonly string[]): RawContact {
     const raw: RawContact = {};
     const attributes: Record<string, unknown> = {};
-    const value = (col: number) => (col < cells.length ? cells[col].trim() : '');
 
     for (const { field, cols } of scalars) {
       for (const col of cols) {
-        const v = value(col);
+        const v = cellAt(cells, col);
         if (v === '') continue;
         if (raw[field] === undefined) raw[field] = v;
         else attributes[headers[col]] = v;
       }
     }
 
-    const multi = (cols: number[]) => {
-      const found: string[] = [];
-      for (const col of cols) {
-        const v = value(col);
-        if (v === '') continue;
-        if (!v.includes(MULTI)) {
-          found.push(v);
-          continue;
-        }
-        for (const part of v.split(MULTI)) if (part.trim() !== '') found.push(part.trim());
-      }
-      return found;
-    };
-    const emails = multi(emailCols);
+    const emails = multiValues(cells, emailCols);
     if (emails.length > 0) raw.email = emails[0];
     if (emails.length > 1) attributes.otherEmails = emails.slice(1);
-    const phones = multi(phoneCols);
+    const phones = multiValues(cells, phoneCols);
     if (phones.length > 0) raw.phone = phones[0];
     if (phones.length > 1) attributes.otherPhones = phones.slice(1);
 
     if (tagCols.length > 0) {
       const tags: string[] = [];
       for (const col of tagCols) {
-        for (const tag of splitTagText(value(col))) if (!isSystemGroup(tag)) tags.push(tag);
+        for (const tag of splitTagText(cellAt(cells, col))) if (!isSystemGroup(tag)) tags.push(tag);
       }
       raw.tags = tags;
     }
 
     for (const plan of addressGroups) {
-      const taken = raw.address === undefined && plan.columns.some(({ col }) => value(col) !== '');
+      const taken = raw.address === undefined && plan.columns.some(({ col }) => cellAt(cells, col) !== '');
       if (taken) raw.address = {};
       for (const { part, col } of plan.columns) {
-        const v = value(col);
+        const v = cellAt(cells, col);
         if (v === '') continue;
         if (taken) raw.address![part] = v;
         else attributes[headers[col]] = v;
@@ -146,15 +151,15 @@ export function makeCsvRowMapper(headerCells: readonly string[]): CsvRowMapper {
 
     if (optOutCols.length > 0) {
       raw.optOut = {};
-      for (const { channel, col } of optOutCols) raw.optOut[channel] = value(col);
+      for (const { channel, col } of optOutCols) raw.optOut[channel] = cellAt(cells, col);
     }
 
     // "Custom Field 1 - Type" = "Contact Type", "- Value" = "LEAD": the label says which field
     // the value feeds, read like a column header (so "Email Opt-Out" sets the email opt-out);
     // a label that names no field keeps the value in attributes under the label.
     for (const { labelCol, valueCol } of customPairs) {
-      const label = value(labelCol);
-      const v = value(valueCol);
+      const label = cellAt(cells, labelCol);
+      const v = cellAt(cells, valueCol);
       if (label === '' || v === '') continue;
       const role = columnRole(label);
       if (role.kind === 'scalar' && raw[role.field] === undefined) raw[role.field] = v;
@@ -163,7 +168,7 @@ export function makeCsvRowMapper(headerCells: readonly string[]): CsvRowMapper {
     }
 
     for (const col of attributeCols) {
-      const v = value(col);
+      const v = cellAt(cells, col);
       if (v !== '') attributes[headers[col]] = v;
     }
     raw.attributes = attributes;
