@@ -139,7 +139,8 @@ export async function upsertContactRounds(q: Queryable, tenantId: string, rounds
   // the client: the import's final commit (synchronous) flushes the WAL up to itself, so every
   // batch before it is durable when the answer leaves. A crash mid-import loses at most the
   // last batches, together with their counters (same transaction); a re-import finishes it.
-  await q.query(`SET LOCAL synchronous_commit = off;
+  // (Dropped first in case a caller upserts twice in one transaction.)
+  await q.query(`SET LOCAL synchronous_commit = off; DROP TABLE IF EXISTS pg_temp.contact_import_stage;
     CREATE TEMP TABLE contact_import_stage (${STAGE_COLUMNS}) ON COMMIT DROP`);
   const stream = q.query(copyFrom('COPY contact_import_stage FROM STDIN'));
   // once() rejects when the stream emits 'error' (a row PostgreSQL refuses): the caller rolls back.
