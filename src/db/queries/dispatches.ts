@@ -210,23 +210,6 @@ export async function skipUnreached(q: Queryable, tenantId: string, campaignId: 
   return rowCount ?? 0;
 }
 
-export interface ProgressRow {
-  channel: Channel;
-  status: DispatchStatus;
-  n: number;
-}
-
-/** Counts per channel and status: one aggregate over the (campaign, channel, status) index. */
-export async function progressCounts(q: Queryable, tenantId: string, campaignId: string): Promise<ProgressRow[]> {
-  const { rows } = await q.query<ProgressRow>(
-    `SELECT channel, status, count(*)::int AS n FROM dispatches
-     WHERE tenant_id = $1::text AND campaign_id = $2::uuid
-     GROUP BY channel, status`,
-    [tenantId, campaignId],
-  );
-  return rows;
-}
-
 export interface DispatchRow {
   id: string;
   campaign_id: string;

@@ -6,11 +6,11 @@ import { getCampaignRun, getStatus } from '../../db/queries/campaign-runs.js';
 import {
   DISPATCH_STATUSES,
   listDispatches,
-  progressCounts,
   requeue,
   type DispatchRow,
   type DispatchStatus,
 } from '../../db/queries/dispatches.js';
+import { progressCounts } from '../../db/queries/dispatch-counts.js';
 import { addJob } from '../../db/queries/jobs.js';
 import { getOverride, setOverride } from '../../db/queries/rate-limits.js';
 import { jobKey, TASKS } from '../../jobs/keys.js';

@@ -1,13 +1,13 @@
 import { withTenant, type Pool } from '../../db/pool.js';
 import { CHANNEL_IDS, CHANNEL_OF_FLAG, type Channel } from '../../channels/channel.js';
 import { getCampaignRun } from '../../db/queries/campaign-runs.js';
-import { progressCounts } from '../../db/queries/dispatches.js';
+import { progressCounts } from '../../db/queries/dispatch-counts.js';
 import { responseCounts } from '../../db/queries/responses.js';
 import { notFound } from '../../lib/errors.js';
 
 // Campaign metrics without counting responses per request: response figures come from the
 // counters kept by a trigger on campaign_responses (migration 008); ledger figures from the
-// engine's per-campaign aggregate over the ledger's (campaign, channel, status) index.
+// counters kept by triggers on the ledger (migration 012).
 //
 //   sent      MAIL: letters the operator marked SEND; other channels: ledger SENT
 //   responded distinct dispatches with a RESPONDED response (a repeat scan does not count)
@@ -53,7 +53,8 @@ export function makeMetrics(deps: { pool: Pool }) {
     return withTenant(pool, tenantId, async (tx) => {
       const run = await getCampaignRun(tx, tenantId, campaignId);
       if (!run) throw notFound('campaign');
-      const [ledger, responses] = await Promise.all([progressCounts(tx, tenantId, campaignId), responseCounts(tx, tenantId, campaignId)]);
+      const ledger = await progressCounts(tx, tenantId, campaignId);
+      const responses = await responseCounts(tx, tenantId, campaignId);
       const channels: Partial<Record<Channel, ChannelMetrics>> = {};
       for (const [flag, ch] of Object.entries(CHANNEL_OF_FLAG)) if (run[flag as keyof typeof CHANNEL_OF_FLAG]) channels[ch] = empty();
       for (const r of ledger) {
