@@ -49,6 +49,29 @@ describe('contact upsert', () => {
     expect(page.items).toHaveLength(2);
   });
 
+  it('writes the same contacts whether one lane or four share the batch', async () => {
+    const rows: ContactInput[] = [];
+    for (let i = 0; i < 300; i++) {
+      const n = i % 120; // every identity two or three times, in file order
+      if (n % 3 === 0) rows.push(contact(`p${n}@example.com`, `E${i}`, { tags: i < 120 ? ['First'] : [] }));
+      else if (n % 3 === 1) rows.push(contact(`p${n}@example.com`, `X${i}`, { externalId: `crm-${n}` }));
+      else rows.push(contact(`p${n}@example.com`, `P${i}`, { email: null, phone: `+1212555${String(1000 + n)}` }));
+    }
+    const stored = async (lanes: number) => {
+      const tenant = newTenant();
+      const counts = await makePgContactDirectory({ pool: db.pool, lanes }).upsertMany(tenant, rows);
+      const { rows: contacts } = await withTenant(db.pool, tenant, (tx) =>
+        tx.query(`SELECT external_id, email, phone, first_name, tags FROM contacts ORDER BY external_id, email, phone`),
+      );
+      return { counts, contacts };
+    };
+    const one = await stored(1);
+    expect(one.counts).toEqual({ imported: 120, updated: 180, unchanged: 0 });
+    expect(one.contacts).toHaveLength(120);
+    expect(one.contacts.find((c) => c.email === 'p0@example.com')).toMatchObject({ first_name: 'E240', tags: ['First'] });
+    expect(await stored(4)).toEqual(one);
+  });
+
   it('can run twice in one transaction (the staging table is made afresh)', async () => {
     const tenant = newTenant();
     const result = await withTenant(db.pool, tenant, async (tx) => [

@@ -72,6 +72,20 @@ export async function lockTenantContacts(q: Queryable, tenantId: string): Promis
   await q.query(`SELECT pg_advisory_xact_lock(hashtextextended('contacts:' || $1::text, 0))`, [tenantId]);
 }
 
+/**
+ * What an import batch takes instead: the tenant's lock SHARED (creates and updates, which take
+ * it exclusively, wait) and its lane's lock exclusively. Lanes hold disjoint identities (split
+ * by identity, see identityLanes), so two lanes can never look up or insert the same identity,
+ * and one lane's batches stay in file order.
+ */
+export async function lockTenantContactsLane(q: Queryable, tenantId: string, lane: number): Promise<void> {
+  await q.query(
+    `SELECT pg_advisory_xact_lock_shared(hashtextextended('contacts:' || $1::text, 0)),
+            pg_advisory_xact_lock(hashtextextended('contacts:' || $1::text || ':lane:' || $2::int, 0))`,
+    [tenantId, lane],
+  );
+}
+
 /** The id of the contact holding this identity (externalId, else email, else phone), if any. */
 export async function findIdentity(
   q: Queryable,

@@ -169,13 +169,13 @@ export function makeContactImporter(deps: ContactImporterDeps) {
       const room = Math.max(0, maxStoredErrors - storedErrors);
       const kept = errors.slice(0, room);
       storedErrors += kept.length;
-      const write = directory.upsertMany(tenantId, contacts, (tx, counts) =>
+      // Each lane's transaction adds its own counts; the batch's rows and errors go with lane 0.
+      const write = directory.upsertMany(tenantId, contacts, (tx, counts, lane) =>
         imports.addImportProgress(tx, tenantId, importId, {
-          rows,
           ...counts,
-          failed,
-          errors: kept,
-          errorsOmitted: errors.length - kept.length,
+          ...(lane === 0
+            ? { rows, failed, errors: kept, errorsOmitted: errors.length - kept.length }
+            : { rows: 0, failed: 0, errors: [], errorsOmitted: 0 }),
         }),
       );
       write.catch(() => {}); // awaited by the next flush or at the end; never unhandled meanwhile

@@ -54,12 +54,14 @@ export interface ContactDirectory {
   /**
    * Upserts by identity in input order, as if one by one: a later row with the same identity
    * updates what an earlier one created. Values that do not change leave updated_at alone.
-   * `withinTransaction` runs in the same transaction (the importer records its progress there).
+   * The rows may be written by several transactions at once, each holding a disjoint set of
+   * identities (a "lane"); `withinTransaction` runs inside each of them with that lane's counts
+   * (the importer records its progress there), and always at least for lane 0.
    */
   upsertMany(
     tenantId: string,
     inputs: ContactInput[],
-    withinTransaction?: (tx: Queryable, counts: UpsertCounts) => Promise<void>,
+    withinTransaction?: (tx: Queryable, counts: UpsertCounts, lane: number) => Promise<void>,
   ): Promise<UpsertCounts>;
   /** Who a target reaches on a local date: the freeze's own predicate, keyset by id. */
   targeted(tenantId: string, target: TargetSpec, onDate: string, page: { limit: number; afterId?: string }): Promise<ContactPage>;
@@ -118,13 +120,33 @@ export function identityRounds(inputs: ContactInput[]): ContactInput[][] {
   return rounds;
 }
 
+/** FNV-1a: a cheap, stable spread of identities over lanes. */
+function laneOf(key: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
+}
+
+/** Splits rows by identity into `lanes` lists, file order kept inside each. */
+export function identityLanes(inputs: ContactInput[], lanes: number): ContactInput[][] {
+  const out: ContactInput[][] = Array.from({ length: lanes }, () => []);
+  for (const c of inputs) out[laneOf(identityKey(c), lanes)].push(c);
+  return out;
+}
+
 function pageOf(rows: q.ContactRow[], limit: number): ContactPage {
   const items = rows.slice(0, limit).map(toContact);
   return { items, nextAfterId: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
 }
 
-export function makePgContactDirectory(deps: { pool: Pool }): ContactDirectory {
+/**
+ * `lanes`: import transactions written side by side (default 2). One backend is the limit of an
+ * import otherwise: the parser waits for PostgreSQL, whose index maintenance is one core's work
+ * per transaction; two lanes let a second core (or disk queue) take half of it.
+ */
+export function makePgContactDirectory(deps: { pool: Pool; lanes?: number }): ContactDirectory {
   const { pool } = deps;
+  const lanes = deps.lanes ?? 2;
   return {
     async create(tenantId, input) {
       return withTenant(pool, tenantId, async (tx) => {
@@ -166,13 +188,25 @@ export function makePgContactDirectory(deps: { pool: Pool }): ContactDirectory {
     },
 
     async upsertMany(tenantId, inputs, withinTransaction) {
-      return withTenant(pool, tenantId, async (tx) => {
-        await q.lockTenantContacts(tx, tenantId);
-        const r = await upsertContactRounds(tx, tenantId, identityRounds(inputs));
-        const counts: UpsertCounts = { imported: r.inserted, updated: r.updated, unchanged: r.unchanged };
-        await withinTransaction?.(tx, counts);
-        return counts;
-      });
+      const byLane = identityLanes(inputs, lanes);
+      const results = await Promise.all(
+        byLane.map((laneInputs, lane) =>
+          laneInputs.length === 0 && (lane > 0 || !withinTransaction)
+            ? { imported: 0, updated: 0, unchanged: 0 }
+            : withTenant(pool, tenantId, async (tx) => {
+                await q.lockTenantContactsLane(tx, tenantId, lane);
+                const r = await upsertContactRounds(tx, tenantId, identityRounds(laneInputs));
+                const counts: UpsertCounts = { imported: r.inserted, updated: r.updated, unchanged: r.unchanged };
+                await withinTransaction?.(tx, counts, lane);
+                return counts;
+              }),
+        ),
+      );
+      return results.reduce((a, b) => ({
+        imported: a.imported + b.imported,
+        updated: a.updated + b.updated,
+        unchanged: a.unchanged + b.unchanged,
+      }));
     },
 
     async targeted(tenantId, target, onDate, page) {
