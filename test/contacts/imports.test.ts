@@ -222,6 +222,23 @@ describe('contact imports', () => {
     expect(ada).toMatchObject({ birthDate: '1985-12-10', tags: ['VIP', 'Newsletter'], phone: '+12125550123' });
   });
 
+  it('runs two imports of overlapping files in one tenant at once without duplicates or errors', async () => {
+    const tenant = newTenant();
+    const file = (from: number) =>
+      ['email,n', ...Array.from({ length: 600 }, (_, i) => `u${from + i}@ex.co,${from}`)].join('\n');
+    const [a, b] = await Promise.all([
+      postRaw(t, tenant, file(0), 'text/csv', '?contactType=c'),
+      postRaw(t, tenant, file(300), 'text/csv', '?contactType=c'),
+    ]);
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    // 900 people; the 300 both files name are created by one import and updated by the other.
+    expect(a.json().imported + b.json().imported).toBe(900);
+    expect(a.json().updated + b.json().updated).toBe(300);
+    const stored = await allContacts(t, tenant);
+    expect(stored).toHaveLength(900);
+    expect(new Set(stored.map((c) => c.email)).size).toBe(900);
+  });
+
   it('shows the import in GET with its counters and errors', async () => {
     const tenant = newTenant();
     const done = (await postRaw(t, tenant, 'email\nok@example.com\nbad@\n', 'text/csv', '?contactType=c')).json();
