@@ -7,8 +7,8 @@ import { tagKey } from './targeting.js';
 // The import's write path: a batch of contacts is COPYed into a temporary staging table (the
 // fastest way into PostgreSQL: no per-row parameters, no JSON to parse on the server), then
 // merged into contacts with one statement per round of distinct identities. Everything runs in
-// the caller's transaction, which holds lockTenantContacts (see contacts.ts), so nothing can
-// claim an identity between the lookup and the insert.
+// the caller's transaction, which holds lockTenantContacts or its lane's lock (contacts.ts), so
+// nothing can claim one of its identities between the lookup and the insert.
 //
 // Identity: a staged row is resolved against the index of ITS identity (externalId, else email,
 // else phone): a row with an externalId never matches a contact by email, and a row with an
@@ -129,7 +129,8 @@ export interface UpsertCounts {
 /**
  * Upserts rounds of contacts (within a round all identities are distinct; round k+1 runs after
  * round k, so later rows of one identity update what earlier ones wrote). Must run inside a
- * transaction holding lockTenantContacts; the staging table is dropped at its commit.
+ * transaction holding lockTenantContacts or lockTenantContactsLane for these identities; the
+ * staging table is dropped at its commit.
  */
 export async function upsertContactRounds(q: Queryable, tenantId: string, rounds: ContactInput[][]): Promise<UpsertCounts> {
   const total = { inserted: 0, updated: 0, unchanged: 0 };
