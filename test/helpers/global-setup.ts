@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -37,7 +37,6 @@ export async function setup(project: TestProject) {
   if (!adminUrl) {
     // Under os.tmpdir(), not the checkout: the postgres user must reach it when we are root.
     tmpDir = await mkdtemp(path.join(os.tmpdir(), 'campaign-test-pg-'));
-    await chmod(tmpDir, 0o777);
     embedded = await startEmbeddedPostgres({ dataDir: tmpDir, port: await freePort() });
     adminUrl = embedded.url;
   }

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,8 @@ let pgPort: number;
 let service: ServiceProcess | undefined;
 
 beforeAll(async () => {
+  // A private folder (mode 700, as mktemp makes it): the service must cope on its own.
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'startup-embedded-'));
-  // When the tests run as root, PostgreSQL runs as the postgres user, which must reach it.
-  await chmod(dataDir, 0o777);
   [port, pgPort] = [await freePort(), await freePort()];
 });
 afterAll(async () => {
@@ -55,6 +54,14 @@ describe('start-up on a fresh DATA_DIR with the embedded PostgreSQL', () => {
     expect((await readFile(secretFile, 'utf8')).trim()).toMatch(/^[\w-]{40,}$/);
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
     expect(existsSync(postmasterPid())).toBe(true);
+    // Nobody but its owner may write DATA_DIR (else anyone could replace the secret); as root, the
+    // postgres user may only pass through it to the cluster, which it owns alone.
+    expect(statSync(dataDir).mode & 0o022).toBe(0);
+    if (os.userInfo().uid === 0) {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o711);
+      expect(statSync(path.join(dataDir, 'pg')).mode & 0o777).toBe(0o700);
+      expect(statSync(path.join(dataDir, 'pg')).uid).not.toBe(0);
+    }
 
     expect((await api('GET', '/readyz', undefined)).body).toEqual({ status: 'ready' });
     expect((await api('GET', '/campaigns', undefined)).status).toBe(401);
@@ -86,6 +93,21 @@ describe('start-up on a fresh DATA_DIR with the embedded PostgreSQL', () => {
     expect(service.stdout()).toContain('SIGINT received');
     expect(await listening(pgPort)).toBe(false);
     expect(existsSync(postmasterPid())).toBe(false);
+    service = undefined;
+  });
+
+  it('after a SIGKILL, the server left running is stopped by the next start, and the data is there', async () => {
+    service = start();
+    const token2 = (await service.waitForOutput(/export TOKEN=(\S+)/))[1];
+    expect(await service.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    // The killed process could not stop its PostgreSQL: it still runs, orphaned.
+    expect(await listening(pgPort)).toBe(true);
+    service = start();
+    await service.waitForOutput(/export TOKEN=/);
+    expect(service.stdout()).toContain('a previous run left behind');
+    expect((await api('GET', `/campaigns/${campaignId}`, token2)).status).toBe(200);
+    expect(await service.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await listening(pgPort)).toBe(false);
     service = undefined;
   });
 }, 60_000);
