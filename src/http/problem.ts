@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isAppError, type ErrorCode, type FieldError } from '../lib/errors.js';
+import { NUL_MESSAGE } from './input-guard.js';
 
 // The only place that turns errors into HTTP answers: RFC 9457 problem+json with the field
 // errors listed. Domain code throws AppError with a code and never knows the status; 5xx
@@ -127,6 +128,13 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   // Unique violations that escaped the domain are conflicts, not crashes.
   if ((err as { code?: string }).code === '23505') {
     return sendProblem(reply, request, { status: 409, code: 'conflict', detail: 'a conflicting record already exists' });
+  }
+  // NULs the input guard could not see (e.g. inside an imported file) are the caller's input,
+  // not a crash: PostgreSQL refuses U+0000 in jsonb (22P05) and in text (22021).
+  const sqlState = (err as { code?: string }).code;
+  if (sqlState === '22P05' || sqlState === '22021') {
+    request.log.warn({ err }, 'database refused NUL in input');
+    return sendProblem(reply, request, { status: 400, code: 'validation', detail: `The request has ${NUL_MESSAGE}` });
   }
   request.log.error({ err }, 'unhandled error');
   return sendProblem(reply, request, { status: 500, detail: 'An internal error occurred; the request id identifies it in the logs.' });

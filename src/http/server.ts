@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Authenticator } from './auth.js';
 import { errorHandler, sendProblem } from './problem.js';
+import { installInputGuard } from './input-guard.js';
 
 // The HTTP shell: request ids, logging, body limits, authentication, error mapping and the
 // OpenAPI document. Routes are registered by the composition root (src/app.ts) as plugins.
@@ -48,6 +49,7 @@ export async function makeHttpServer(opts: HttpOptions): Promise<FastifyInstance
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  installInputGuard(app);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, { status: 404, code: 'not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}` }),
   );

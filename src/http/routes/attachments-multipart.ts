@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart, { type Multipart } from '@fastify/multipart';
 import { validationError } from '../../lib/errors.js';
 import type { IncomingFile } from '../../domain/attachments/index.js';
+import { parseGuardedJson } from '../input-guard.js';
 
 // multipart/form-data for the channel config PUTs: a part `config` (the JSON body) followed by a
 // part `attachment` (the file). The `config` part is read before validation and becomes the
@@ -28,6 +29,14 @@ export async function registerMultipart(app: FastifyInstance, maxBytes: number):
   });
 }
 
+function parseConfig(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw validationError([{ field: 'config', message: `must be JSON: ${(e as Error).message}` }], 'The config part is not valid JSON');
+  }
+}
+
 /** preValidation hook: turns the `config` part of a multipart request into the request body. */
 export async function readConfigPart(req: FastifyRequest): Promise<void> {
   if (!req.isMultipart()) return;
@@ -43,11 +52,8 @@ export async function readConfigPart(req: FastifyRequest): Promise<void> {
   }
   let body: unknown = part.value;
   if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch (e) {
-      throw validationError([{ field: 'config', message: `must be JSON: ${(e as Error).message}` }], 'The config part is not valid JSON');
-    }
+    // The same nesting and NUL checks as a JSON body; NUL paths are the body's own fields.
+    body = parseGuardedJson(body, parseConfig, 'config');
   }
   req.body = body;
   pending.set(req, it);
