@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -79,6 +80,9 @@ export async function makeHttpServer(opts: HttpOptions): Promise<FastifyInstance
       security: [{ bearerAuth: [] }],
     },
     transform: jsonSchemaTransform,
+    // Fills components.schemas with the schemas that carry a registry id; without it every
+    // $ref the transform above writes points at nothing.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
