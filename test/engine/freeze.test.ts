@@ -93,4 +93,22 @@ describe('audience freeze', () => {
     await setStatus(t, tenant, id, 'RUNNING');
     expect(await frozen(tenant, id)).toHaveLength(3);
   });
+
+  it('refuses a new target once the audience is frozen, and takes one while paused before the first run', async () => {
+    const tenant = newTenant();
+    await seedContacts(t.db.pool, tenant, 2);
+    const schedule = { startOn: '2099-01-01', endOn: '2099-12-31', timeZone: 'UTC', operationFrequency: 'DAILY' };
+    const never = await readyCampaign(t, tenant, { channels: ['email'], schedule });
+    await setStatus(t, tenant, never, 'SCHEDULED');
+    await setStatus(t, tenant, never, 'PAUSED');
+    expect((await t.call(tenant, 'PUT', `/campaigns/${never}/targets`, { contactType: ['CUSTOMER'] })).statusCode).toBe(200);
+
+    const ran = await readyCampaign(t, tenant, { channels: ['email'] });
+    await setStatus(t, tenant, ran, 'RUNNING');
+    await setStatus(t, tenant, ran, 'PAUSED');
+    const r = await t.call(tenant, 'PUT', `/campaigns/${ran}/targets`, { contactType: ['CUSTOMER'] });
+    expect(r.statusCode).toBe(409);
+    expect(r.json().detail).toContain('frozen');
+    expect((await t.call(tenant, 'GET', `/campaigns/${ran}/targets`)).json().contactType).toEqual(['LEAD']);
+  });
 });

@@ -1,5 +1,7 @@
 import type pg from 'pg';
-import { AppError, notFound } from '../../lib/errors.js';
+import { AppError, notFound, validationError } from '../../lib/errors.js';
+import { pastEndProblems } from '../schedule/past-end.js';
+import type { Schedule as WindowSchedule } from '../schedule/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { withTenant, type Pool } from '../../db/pool.js';
 import * as q from '../../db/queries/campaigns.js';
@@ -207,7 +209,15 @@ export function makeCampaignService({ pool, clock, planner, checkParts, defaultS
       });
     },
 
-    async setSchedule(tenantId: string, id: string, schedule: Schedule, expectedVersion: number | null) {
+    async setSchedule(tenantId: string, id: string, given: Schedule, expectedVersion: number | null) {
+      // A schedule whose end has passed would complete the campaign with nothing sent the
+      // moment it is SCHEDULED; refused while the operator can still fix it. (An end that
+      // passes later, e.g. while the service is down, still completes: that schedule was valid.)
+      // The body was validated (days and frequency are known names), so the maths' types hold.
+      const pastEnd = pastEndProblems(given as WindowSchedule, clock.now());
+      if (pastEnd.length > 0) throw validationError(pastEnd, 'The schedule has already ended');
+      // A day listed twice means the same as once; stored once, in the order given.
+      const schedule = { ...given, operationalDays: [...new Set(given.operationalDays)] };
       return edit(tenantId, id, expectedVersion, async (tx, row) => {
         await parts.upsertSchedule(tx, tenantId, id, fromSchedule(schedule));
         if (row.campaign_status === 'SCHEDULED') {
@@ -226,7 +236,14 @@ export function makeCampaignService({ pool, clock, planner, checkParts, defaultS
     },
 
     async setTarget(tenantId: string, id: string, target: Target, expectedVersion: number | null) {
-      return edit(tenantId, id, expectedVersion, async (tx) => {
+      return edit(tenantId, id, expectedVersion, async (tx, row) => {
+        // The audience was frozen into the ledger when the campaign first ran: a new target
+        // would change nothing, so say so instead of accepting it (the edit is rolled back).
+        if (row.started_at) {
+          throw new AppError('conflict', 'the audience was frozen when the campaign first ran; a new target applies only to a new campaign', {
+            details: { campaignStatus: row.campaign_status, frozenAt: row.started_at.toISOString() },
+          });
+        }
         await parts.upsertTarget(tx, tenantId, id, fromTarget(target));
         return target;
       });
