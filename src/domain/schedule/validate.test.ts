@@ -18,7 +18,8 @@ describe('validateSchedule', () => {
     ['a complete weekly schedule', valid],
     ['an open end and a whole-day window', { ...valid, endOn: null, operationalStartTime: null, operationalEndTime: null }],
     ['absent nullable fields', { startOn: '2026-03-02', timeZone: 'UTC', operationFrequency: 'DAILY' }],
-    ['seconds in times and an overnight window', { ...valid, operationalStartTime: '22:00:00', operationalEndTime: '02:00' }],
+    ['an overnight window', { ...valid, operationalStartTime: '22:00', operationalEndTime: '02:00' }],
+    ['a window from midnight', { ...valid, operationalStartTime: '00:00', operationalEndTime: '00:01' }],
     ['a one-day campaign', { ...valid, endOn: valid.startOn }],
     ['a non-weekly schedule without days', { ...valid, operationFrequency: 'MONTHLY', operationalDays: [] }],
   ])('accepts %s', (_name, input) => {
@@ -52,6 +53,13 @@ describe('validateSchedule', () => {
     ]);
   });
 
+  it('an empty window (start equals end) names operationalEndTime and both ways out', () => {
+    const problems = validateSchedule({ ...valid, operationalStartTime: '10:00', operationalEndTime: '10:00' });
+    expect(problems.map((p) => p.field)).toEqual(['operationalEndTime']);
+    expect(problems[0]!.message).toMatch(/leave both out for the whole day/);
+    expect(problems[0]!.message).toMatch(/end earlier than the start for an overnight window/);
+  });
+
   it('one time without the other names the missing one', () => {
     expect(fieldsOf({ ...valid, operationalEndTime: null })).toEqual(['operationalEndTime']);
     expect(fieldsOf({ ...valid, operationalStartTime: undefined })).toEqual(['operationalStartTime']);
@@ -66,6 +74,9 @@ describe('validateSchedule', () => {
     ['startOn', { startOn: '2026-03-02T00:00' }],
     ['operationalStartTime', { operationalStartTime: '09:60' }],
     ['operationalStartTime', { operationalStartTime: '09:00:00.5' }],
+    // HH:mm as documented: seconds are refused, although the database itself returns them.
+    ['operationalStartTime', { operationalStartTime: '00:00:00' }],
+    ['operationalEndTime', { operationalEndTime: '17:30:00' }],
     ['operationFrequency', { operationFrequency: 'HOURLY' }],
     ['operationFrequency', { operationFrequency: undefined }],
     ['operationalDays', { operationalDays: ['MONDAY', 'FUNDAY'] }],

@@ -23,14 +23,27 @@ function checkDate(problems: Problems, field: string, value: unknown, required: 
   return date;
 }
 
+// The API documents HH:mm; parseLocalTime also reads the HH:mm:ss the database gives back.
+const HH_MM = /^\d{2}:\d{2}$/;
+
 function checkTimes(problems: Problems, input: Record<string, unknown>) {
   const fields = ['operationalStartTime', 'operationalEndTime'] as const;
   const present = fields.filter((f) => input[f] !== undefined && input[f] !== null);
-  for (const field of present) {
+  const times = present.map((field) => {
     const value = input[field];
-    if (typeof value !== 'string' || parseLocalTime(value) === null) {
-      problems.push({ field, message: `${field} must be a time as HH:mm (00:00 to 23:59)` });
-    }
+    const time = typeof value === 'string' && HH_MM.test(value) ? parseLocalTime(value) : null;
+    if (!time) problems.push({ field, message: `${field} must be a time as HH:mm (00:00 to 23:59)` });
+    return time;
+  });
+  // An empty window would read as "the whole day" further on (start == end), which is never
+  // what 10:00-10:00 meant; the two real meanings have their own spelling.
+  if (times.length === 2 && times[0] && times[1] && times[0].equals(times[1])) {
+    problems.push({
+      field: 'operationalEndTime',
+      message:
+        'operationalEndTime must differ from operationalStartTime: leave both out for the whole day, ' +
+        'or use an end earlier than the start for an overnight window',
+    });
   }
   // One time alone has no sensible meaning (half a window), so both or neither.
   if (present.length === 1) {
