@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isAppError, type ErrorCode, type FieldError } from '../lib/errors.js';
 import { NUL_MESSAGE } from './input-guard.js';
+import { allowedValuesMessage, clientErrorDetail } from './problem-details.js';
 
 // The only place that turns errors into HTTP answers: RFC 9457 problem+json with the field
 // errors listed. Domain code throws AppError with a code and never knows the status; 5xx
@@ -89,7 +90,8 @@ function fieldErrorsOf(err: FastifyError): FieldError[] {
         out.push({ field: base === 'body' ? key : `${base}.${key}`, message: 'unknown field' });
       }
     } else {
-      out.push({ field: pathField(v.instancePath, context), message: v.message ?? 'invalid value' });
+      const allowed = allowedValuesMessage(v.keyword, v.params);
+      out.push({ field: pathField(v.instancePath, context), message: allowed ?? v.message ?? 'invalid value' });
     }
   }
   return out;
@@ -119,11 +121,7 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   // Fastify's own client errors (malformed JSON, body too large, bad content type...).
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const detail =
-      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.name === 'SyntaxError'
-        ? `The body is not valid JSON: ${err.message}`
-        : err.message;
-    return sendProblem(reply, request, { status, code: err.code, detail });
+    return sendProblem(reply, request, { status, code: err.code, detail: clientErrorDetail(err, request) });
   }
   // Unique violations that escaped the domain are conflicts, not crashes.
   if ((err as { code?: string }).code === '23505') {

@@ -76,4 +76,34 @@ describe('validation', () => {
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('<html');
   });
+
+  it.each([
+    ['/campaigns?status=BOGUS', 'status', 'must be one of DRAFT, SCHEDULED, RUNNING, PAUSED, COMPLETED'],
+    ['/campaigns/:id/responses?channel=FAX', 'channel', 'must be one of CALL, EMAIL, WHATSAPP, MAIL'],
+  ])('a bad value in %s lists the allowed ones', async (url, field, message) => {
+    const res = await t.call(tenant, 'GET', url.replace(':id', id));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ field, message }]);
+  });
+
+  it('an oversized body is told the limit and the variable that sets it', async () => {
+    const big = await t.call(tenant, 'POST', '/campaigns', { title: 'a', description: 'x'.repeat(5000) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().detail).toBe("The request body is larger than this endpoint's limit of 4096 bytes (set by BODY_LIMIT_BYTES)");
+  });
+
+  it.each([
+    ['POST', '/campaigns', 'application/x-www-form-urlencoded', 'application/json'],
+    ['POST', '/campaigns', 'multipart/form-data; boundary=x', 'application/json'],
+    ['PUT', '/campaigns/:id/emails', 'application/x-www-form-urlencoded', 'application/json or multipart/form-data'],
+  ])('%s %s with %s is told which media types it takes', async (method, url, contentType, takes) => {
+    const res = await t.app.http.inject({
+      method: method as 'POST',
+      url: url.replace(':id', id),
+      headers: { authorization: `Bearer ${await t.token(tenant)}`, 'content-type': contentType },
+      payload: 'title=a',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().detail).toBe(`This endpoint takes ${takes}; the request's Content-Type is ${contentType.split(';')[0]}`);
+  });
 });
