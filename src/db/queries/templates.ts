@@ -1,4 +1,5 @@
 import type { Queryable } from '../pool.js';
+import type { ContactRow } from './contacts.js';
 
 // All SQL about message templates. Keyset pages newest first, like campaigns.
 
@@ -123,20 +124,11 @@ export async function templateKinds(q: Queryable, tenantId: string, ids: string[
   return Object.fromEntries(rows.map((r) => [r.id, r.kind]));
 }
 
-export interface PreviewContactRow {
-  id: string;
-  external_id: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  birth_date: string | null;
-  gender: string | null;
-  contact_type: string;
-  tags: string[];
-  address: Record<string, string> | null;
-  attributes: Record<string, unknown>;
-}
+/** The contact columns templates read. */
+export type PreviewContactRow = Pick<
+  ContactRow,
+  'id' | 'external_id' | 'first_name' | 'last_name' | 'email' | 'phone' | 'birth_date' | 'gender' | 'contact_type' | 'tags' | 'address' | 'attributes'
+>;
 
 /** A contact as templates see it (preview by contact id). */
 export async function getContactForTemplate(q: Queryable, tenantId: string, contactId: string): Promise<PreviewContactRow | null> {
