@@ -114,6 +114,26 @@ describe('several worker processes', () => {
     expect(sink.records).toBeLessThanOrEqual(600);
   }, 90_000);
 
+  it('with the default 5-minute lease, a worker killed mid-firing is replaced within about 30 s, not after the lease', async () => {
+    const tenant = newTenant();
+    await seedContacts(t.db.pool, tenant, 400);
+    const id = await readyCampaign(t, tenant, { channels: ['call'] });
+    // 20 calls a second and batches of 200: a firing lasts ~10 s, so the kill lands inside one.
+    const slow = { CAMPAIGN_SENDING_LEASE: '300', RATE_LIMIT_CALL: '20' };
+    const first = startWorker(slow);
+    await setStatus(t, tenant, id, 'RUNNING');
+    await waitFor('the first calls', () => sinkTotal(tenant, id), (n) => n >= 40);
+    first.kill('SIGKILL');
+    const atKill = await sinkTotal(tenant, id);
+    startWorker(slow);
+    const t0 = Date.now();
+    // The new worker picks the campaign up once the dead one's stand-in firing comes due.
+    await waitFor('sending again', () => sinkTotal(tenant, id), (n) => n >= atKill + 40, 60_000);
+    expect(Date.now() - t0).toBeLessThan(50_000);
+    const sink = (await sinkByChannel(tenant, id)).CALL;
+    expect(sink.records).toBe(sink.dispatches); // nothing sent twice
+  }, 90_000);
+
   it('pause in the middle: nothing is sent while PAUSED over several intervals; resume finishes the rest', async () => {
     const tenant = newTenant();
     await seedContacts(t.db.pool, tenant, 400);

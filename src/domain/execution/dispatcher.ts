@@ -21,6 +21,7 @@ import { windowAt } from '../schedule/windows.js';
 import type { CampaignService } from '../campaigns/service.js';
 import { messageOf, outcomeOf, released } from './outcomes.js';
 import { nextBatchAt, scheduleOf } from './plan.js';
+import { keepStandIn, STAND_IN_AHEAD_MS } from './stand-in.js';
 
 // One firing of a campaign's batch job. Per chunk of one channel:
 //   1. claim (own transaction, committed): reserve rate-limit tokens, PENDING -> SENDING with a
@@ -276,16 +277,19 @@ export function makeDispatcher(deps: DispatcherDeps) {
     const schedule = run.schedule ? scheduleOf(run.schedule) : null;
     const batchSize = run.execution_batch_size ?? settings.batchSize;
     const intervalSeconds = run.execution_interval_seconds != null ? Number(run.execution_interval_seconds) : settings.intervalSeconds;
-    // A stand-in next firing, planned before any work: should this instance die mid-firing,
-    // its job stays locked (the queue frees it only hours later), but this one fires when the
-    // leases of the rows it held run out. The real next firing replaces it at the end.
-    await planNext(tenantId, campaignId, new Date(startedAt.getTime() + Math.max(settings.sendingLeaseSeconds, intervalSeconds) * 1000));
+    // Should this instance die mid-firing, the stand-in carries the campaign on (stand-in.ts).
+    const aheadMs = Math.max(STAND_IN_AHEAD_MS, intervalSeconds * 1000);
+    const standIn = await keepStandIn((at) => planNext(tenantId, campaignId, at), () => clock.now(), aheadMs);
     const window = schedule ? windowAt(schedule, startedAt) : null;
     const stats = new Map<string, number>([['batches|', 1]]);
     let handled = 0;
-    // Dispatch happens only inside a window; outside it this firing just plans the next opening.
-    if (!schedule || window) {
-      handled = await sendLoop(tenantId, run, batchSize, intervalSeconds, window ? window.closesAt.getTime() : Infinity, stats);
+    try {
+      // Dispatch happens only inside a window; outside it this firing just plans the next opening.
+      if (!schedule || window) {
+        handled = await sendLoop(tenantId, run, batchSize, intervalSeconds, window ? window.closesAt.getTime() : Infinity, stats);
+      }
+    } finally {
+      await standIn.stop();
     }
     await bumpStats(pool, [...stats].map(([k, by]): StatIncrement => {
       const [metric, channel] = k.split('|');
