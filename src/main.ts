@@ -31,6 +31,22 @@ async function resolveJwtSecret(config: Readonly<Config>): Promise<string | unde
   }
 }
 
+/**
+ * What an operator needs to read when start-up fails: the message, with what to do for the
+ * usual causes; the stack only for what we did not foresee (LOG_LEVEL=debug shows it always).
+ */
+function startupProblem(err: unknown): string {
+  const e = err as Error & { code?: string; address?: string; port?: number };
+  if (e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') {
+    const where = e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : 'the configured host';
+    return `cannot reach PostgreSQL at ${where} (${e.code}): check DATABASE_URL and that the server runs`;
+  }
+  if (e?.code === 'EADDRINUSE') return `${e.message}: another process holds that port; set PORT (or EMBEDDED_PG_PORT) to a free one`;
+  const debug = /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '');
+  const known = e instanceof Error && /^(embedded PostgreSQL|the database in|the PostgreSQL left behind|PostgreSQL 15 or newer)/.test(e.message);
+  return e instanceof Error ? (known && !debug ? e.message : (e.stack ?? e.message)) : String(err);
+}
+
 async function main() {
   let config: Readonly<Config>;
   try {
@@ -46,8 +62,13 @@ async function main() {
   let embedded: EmbeddedServer | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    const { startEmbeddedPostgres } = await loadEmbedded();
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+    try {
+      const { startEmbeddedPostgres } = await loadEmbedded();
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+    } catch (err) {
+      process.stderr.write(`start-up failed: ${startupProblem(err)}\n`);
+      process.exit(1);
+    }
     databaseUrl = embedded.url;
     log(`embedded PostgreSQL running on 127.0.0.1:${config.embeddedPgPort} (data in ${config.dataDir})`);
   }
@@ -91,7 +112,7 @@ async function main() {
       process.stdout.write(`\nDevelopment token for tenant "demo" (valid 30 days):\n\n  export TOKEN=${token}\n\n`);
     }
   } catch (err) {
-    process.stderr.write(`start-up failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`start-up failed: ${startupProblem(err)}\n`);
     await app?.close().catch(() => {});
     await pool.end().catch(() => {});
     await embedded?.stop().catch(() => {});

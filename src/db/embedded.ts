@@ -27,7 +27,14 @@ const PASSWORD_FILE = 'pg-password';
 const READY = 'database system is ready to accept connections';
 
 function run(file: string, args: string[], user: PgUser | undefined, onLine: (l: string) => void): ChildProcess {
-  const child = spawn(file, args, { ...(user ?? {}), env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: Ctrl-C in the terminal signals the service alone, which then
+  // stops the server itself after its own connections are closed.
+  const child = spawn(file, args, {
+    ...(user ?? {}),
+    detached: true,
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').forEach((l) => l.trim() && onLine(l.trim())));
   }

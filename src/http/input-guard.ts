@@ -59,7 +59,7 @@ export function parseGuardedJson(text: string, parse: (text: string) => unknown,
   }
   const value = parse(text);
   const nuls = nulFields(value, prefix);
-  if (nuls.length > 0) throw validationError(nuls, `The ${field} has ${NUL_MESSAGE}`);
+  if (nuls.length > 0) throw validationError(nuls, `The ${field} contains a NUL character (U+0000): text may not contain NUL characters`);
   return value;
 }
 
@@ -89,6 +89,6 @@ export function installInputGuard(app: FastifyInstance): void {
   });
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const nuls = [...nulFields(request.params ?? {}), ...nulFields(request.query ?? {})];
-    if (nuls.length > 0) throw validationError(nuls, `The URL has ${NUL_MESSAGE}`);
+    if (nuls.length > 0) throw validationError(nuls, 'The URL contains a NUL character (U+0000): text may not contain NUL characters');
   });
 }

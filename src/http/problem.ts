@@ -132,7 +132,7 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   const sqlState = (err as { code?: string }).code;
   if (sqlState === '22P05' || sqlState === '22021') {
     request.log.warn({ err }, 'database refused NUL in input');
-    return sendProblem(reply, request, { status: 400, code: 'validation', detail: `The request has ${NUL_MESSAGE}` });
+    return sendProblem(reply, request, { status: 400, code: 'validation', detail: `The request contains a NUL character: ${NUL_MESSAGE}` });
   }
   request.log.error({ err }, 'unhandled error');
   return sendProblem(reply, request, { status: 500, detail: 'An internal error occurred; the request id identifies it in the logs.' });

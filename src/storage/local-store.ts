@@ -39,7 +39,8 @@ export function makeLocalStore({ dir }: { dir: string }): ObjectStore {
 
   async function put(key: string, body: Readable, opts: PutOptions): Promise<{ size: number }> {
     const { file, parent, meta, base } = pathsOf(key);
-    await mkdir(parent, { recursive: true });
+    // Owner only: other users of the machine must not list or read tenants' files.
+    await mkdir(parent, { recursive: true, mode: 0o700 });
     const tmp = path.join(parent, `.${base}.${randomUUID()}.tmp`);
     const tmpMeta = `${tmp}.meta`;
     let size = 0;
@@ -51,14 +52,14 @@ export function makeLocalStore({ dir }: { dir: string }): ObjectStore {
     });
     try {
       // 'wx': the temp name is fresh, so an existing file there would mean a bug, not a retry.
-      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
       if (opts.contentLength !== undefined && opts.contentLength !== size) {
         throw new AppError(
           'validation',
           `body has ${size} bytes but its declared length is ${opts.contentLength}`,
         );
       }
-      await writeFile(tmpMeta, JSON.stringify({ contentType: opts.contentType } satisfies Meta));
+      await writeFile(tmpMeta, JSON.stringify({ contentType: opts.contentType } satisfies Meta), { mode: 0o600 });
       // Metadata first: a crash between the two renames leaves a stale sidecar (harmless, it is
       // ignored without its object), never an object served with the wrong type.
       await rename(tmpMeta, meta);

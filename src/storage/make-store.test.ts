@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,10 @@ describe('makeObjectStore', () => {
       await store.put('tenant/x/attachments/1', streamOf(Buffer.from('hi')), { contentType: 'text/plain' });
       expect(await readFile(path.join(dir, 'tenant/x/attachments/1'), 'utf8')).toBe('hi');
       expect(store.presignedGetUrl).toBeUndefined(); // callers stream through the API instead
+      // Tenants' files are the service's alone: no other user of the machine may list or read them.
+      expect((await stat(path.join(dir, 'tenant/x/attachments/1'))).mode & 0o077).toBe(0);
+      expect((await stat(path.join(dir, 'tenant/x/attachments'))).mode & 0o077).toBe(0);
+      expect((await stat(path.join(dir, 'tenant'))).mode & 0o077).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -89,6 +89,13 @@ describe('start-up on a fresh DATA_DIR with the embedded PostgreSQL', () => {
     expect(read.body).toMatchObject({ id: campaignId, title: 'Survives restarts', campaignStatus: 'DRAFT', email: true });
     expect((await api('GET', '/campaigns', again)).body!.items).toEqual([expect.objectContaining({ id: campaignId })]);
 
+    // A second service on the same DATA_DIR is refused in plain words; the first keeps serving.
+    const second = startService({ DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' });
+    expect((await second.exited).code).toBe(1);
+    expect(second.stderr()).toMatch(/start-up failed: the database in .* is in use by a running PostgreSQL \(pid \d+\) of another instance/);
+    expect(second.stderr()).not.toMatch(/\n\s+at /); // no stack trace for a cause we foresaw
+    expect((await api('GET', `/campaigns/${campaignId}`, token)).status).toBe(200);
+
     expect(await service.stop('SIGINT')).toEqual({ code: 0, signal: null });
     expect(service.stdout()).toContain('SIGINT received');
     expect(await listening(pgPort)).toBe(false);
