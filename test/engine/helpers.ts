@@ -1,12 +1,9 @@
 import { withTenant, type Pool } from '../../src/db/pool.js';
-import type { TestApp } from '../helpers/app.js';
-import { makeApp } from '../../src/app.js';
-import { signToken } from '../../src/http/auth.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { CHANNEL_IDS, type ChannelRegistry } from '../../src/channels/channel.js';
 import { makeSinkAdapter } from '../../src/channels/sink.js';
 import type { Clock } from '../../src/lib/clock.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { TEST_SECRET, testConfig } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
 
 // Shared set-up for the engine tests: contacts written in bulk, a campaign made ready to run.
 
@@ -147,30 +144,14 @@ export async function buildEngineApp(opts: {
   db?: TestDatabase;
   runJobs?: boolean;
 }): Promise<TestApp> {
-  const db = opts.db ?? (await createTestDatabase());
-  const config = testConfig({ ROLE: 'api', RATE_LIMIT_CALL: '0', RATE_LIMIT_EMAIL: '0', RATE_LIMIT_WHATSAPP: '0', ...opts.env });
-  const sinks = Object.fromEntries(CHANNEL_IDS.map((ch) => [ch, makeSinkAdapter(ch, { pool: db.pool })])) as ChannelRegistry;
-  const channels = { ...sinks, ...opts.channels };
-  const app = await makeApp({ config, pool: db.pool, clock: opts.clock, logger: false, channels, runJobs: opts.runJobs });
-  const token = (tenant: string) => signToken(TEST_SECRET, { tenantId: tenant }, { expiresIn: '1h' });
-  return {
-    app,
-    db,
-    config,
-    token,
-    async call(tenant, method, url, body, headers = {}) {
-      return app.http.inject({
-        method: method as 'GET',
-        url,
-        headers: { authorization: `Bearer ${await token(tenant)}`, ...headers },
-        ...(body === undefined ? {} : { payload: body as object }),
-      });
-    },
-    async close() {
-      await app.close();
-      if (!opts.db) await db.drop();
-    },
-  };
+  return buildTestApp({
+    ...opts,
+    env: { ROLE: 'api', RATE_LIMIT_CALL: '0', RATE_LIMIT_EMAIL: '0', RATE_LIMIT_WHATSAPP: '0', ...opts.env },
+    channels: (db) => ({
+      ...Object.fromEntries(CHANNEL_IDS.map((ch) => [ch, makeSinkAdapter(ch, { pool: db.pool })])),
+      ...opts.channels,
+    }),
+  });
 }
 
 /** The planned job of a key, read from the queue (null when none). */

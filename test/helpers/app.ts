@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { makeApp, type App } from '../../src/app.js';
 import { signToken } from '../../src/http/auth.js';
 import type { Clock } from '../../src/lib/clock.js';
+import type { ChannelRegistry } from '../../src/channels/channel.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 // Builds the real app (real routes, real SQL) on a fresh database and gives tests a small
@@ -25,10 +26,20 @@ export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
   return loadConfig({ AUTH_JWT_SECRET: TEST_SECRET, DATA_DIR: '/tmp/campaign-test-data', LOG_LEVEL: 'silent', ...env });
 }
 
-export async function buildTestApp(opts: { env?: Record<string, string>; clock?: Clock; db?: TestDatabase } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    db?: TestDatabase;
+    /** Channel adapters to use instead of the configured ones (given the test's database). */
+    channels?: (db: TestDatabase) => Partial<ChannelRegistry>;
+    runJobs?: boolean;
+  } = {},
+): Promise<TestApp> {
   const db = opts.db ?? (await createTestDatabase());
   const config = testConfig(opts.env);
-  const app = await makeApp({ config, pool: db.pool, clock: opts.clock, logger: false });
+  const channels = opts.channels?.(db);
+  const app = await makeApp({ config, pool: db.pool, clock: opts.clock, logger: false, channels, runJobs: opts.runJobs });
   const token = (tenant: string) => signToken(TEST_SECRET, { tenantId: tenant }, { expiresIn: '1h' });
   return {
     app,
