@@ -20,11 +20,12 @@ afterAll(async () => {
 });
 
 describe('health checks without a database', () => {
-  it('/healthz answers 200 and /readyz 503 naming the cause, both without a token', async () => {
+  it('/healthz answers 200 and /readyz 503 without the cause, both without a token', async () => {
     const health = await app.http.inject({ method: 'GET', url: '/healthz' });
     expect([health.statusCode, health.json()]).toEqual([200, { status: 'ok' }]);
     const ready = await app.http.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toMatchObject({ status: 'database_unreachable', detail: expect.stringMatching(/ECONNREFUSED/) });
+    // The cause is logged, not answered: the route is public and the error names hosts and ports.
+    expect(ready.json()).toEqual({ status: 'database_unreachable' });
   });
 });
