@@ -219,6 +219,11 @@ describe('rate limits', () => {
     expect((await t.call(newTenant(), 'GET', '/settings/rate-limits/mail')).json().source).toBe('default');
     expect((await t.call(tenant, 'PUT', '/settings/rate-limits/FAX', { perSecond: 2 })).statusCode).toBe(400);
     expect((await t.call(tenant, 'PUT', '/settings/rate-limits/mail', { perSecond: -1 })).statusCode).toBe(400);
+    // An override can be removed again: the configured default is in force once more.
+    await t.call(tenant, 'PUT', '/settings/rate-limits/CALL', { perSecond: 7 });
+    const reset = await t.call(tenant, 'DELETE', '/settings/rate-limits/call');
+    expect(reset.json()).toEqual({ channel: 'CALL', perSecond: t.config.execution.rateLimits.CALL, source: 'default' });
+    expect(await get('call')).toEqual({ channel: 'CALL', perSecond: t.config.execution.rateLimits.CALL, source: 'default' });
 
     // 2 per second, a bucket of 2: a firing whose budget is 1 s can send at most 2 + 2*1 (+1 for
     // rounding at the edge), however fast the machine.

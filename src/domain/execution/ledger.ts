@@ -12,7 +12,7 @@ import {
 } from '../../db/queries/dispatches.js';
 import { progressCounts } from '../../db/queries/dispatch-counts.js';
 import { addJob } from '../../db/queries/jobs.js';
-import { getOverride, setOverride } from '../../db/queries/rate-limits.js';
+import { deleteOverride, getOverride, setOverride } from '../../db/queries/rate-limits.js';
 import { jobKey, TASKS } from '../../jobs/keys.js';
 import { channelsOf } from '../../jobs/planner.js';
 
@@ -132,6 +132,12 @@ export function makeLedger(deps: { pool: Pool; clock: Clock; rateDefaults: Reado
     async setRateLimit(tenantId: string, channel: Channel, perSecond: number) {
       await withTenant(pool, tenantId, (tx) => setOverride(tx, tenantId, channel, perSecond));
       return { channel, perSecond, source: 'tenant' } as const;
+    },
+
+    /** Drops the tenant's override: the configured default is in force again. */
+    async resetRateLimit(tenantId: string, channel: Channel) {
+      await withTenant(pool, tenantId, (tx) => deleteOverride(tx, tenantId, channel));
+      return { channel, perSecond: deps.rateDefaults[channel], source: 'default' } as const;
     },
   };
 }

@@ -30,5 +30,10 @@ export function rateLimitRoutes(deps: { ledger: Ledger }) {
       },
       async (req) => ledger.setRateLimit(req.tenantId, req.params.channel, req.body.perSecond),
     );
+    app.delete(
+      '/settings/rate-limits/:channel',
+      { schema: { tags, summary: "Remove the tenant's rate limit of a channel: the configured default applies again", params: channelParam } },
+      async (req) => ledger.resetRateLimit(req.tenantId, req.params.channel),
+    );
   };
 }
