@@ -270,6 +270,12 @@ describe('contact imports', () => {
     expect((await postRaw(t, tenant, '{"email":"a@b.c"}', 'application/json')).statusCode).toBe(415);
     expect((await postRaw(t, tenant, 'plain words without any delimiter', 'text/plain')).statusCode).toBe(415);
     expect((await postRaw(t, tenant, png, 'image/png')).statusCode).toBe(415);
+    // The answer says why, so the user knows what to send instead.
+    expect(asPng.json().detail).toMatch(/binary file/);
+    const nul = await postRaw(t, tenant, 'email,first_name\na@example.com,An\u0000na\n', 'text/csv');
+    expect([nul.statusCode, nul.json().detail]).toEqual([415, expect.stringMatching(/control characters such as NUL bytes/)]);
+    const words = await postRaw(t, tenant, 'plain words without any delimiter', 'text/plain');
+    expect(words.json().detail).toMatch(/no CSV delimiter/);
 
     const big = `email\n${'someone@example.com\n'.repeat(1100)}`; // 22,006 bytes > 20,000
     const tooBig = await postRaw(t, tenant, big, 'text/csv', '?contactType=c');

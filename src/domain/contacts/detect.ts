@@ -42,6 +42,15 @@ function looksLikeText(bytes: Buffer): boolean {
   return true;
 }
 
+/** Why a file that detectContactFormat refused is not an export we read, for the 415 answer. */
+export function refusalReason(firstBytes: Buffer): string {
+  if (MAGIC.some((m) => startsWith(firstBytes, m))) return 'this is a binary file (an image, PDF, archive or spreadsheet), not a text export';
+  if (!looksLikeText(firstBytes)) {
+    return 'it contains control characters such as NUL bytes, so it is not a text export (save UTF-16 exports as UTF-8)';
+  }
+  return 'no CSV delimiter (comma, semicolon or tab) on its first line and no BEGIN:VCARD; send a one-column CSV as text/csv';
+}
+
 export function detectContactFormat(
   contentType: string | undefined,
   firstBytes: Buffer,

@@ -14,7 +14,7 @@ import { withTenant, type Pool } from '../../db/pool.js';
 import * as imports from '../../db/queries/contact-imports.js';
 import { AppError, isAppError, notFound } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
-import { detectContactFormat, type ContactFormat } from './detect.js';
+import { detectContactFormat, refusalReason, type ContactFormat } from './detect.js';
 import { parseContactsCsv } from './csv-import.js';
 import { parseContactsVcard } from './vcard-import.js';
 import { makeContactNormalizer } from './normalize.js';
@@ -152,7 +152,7 @@ export function makeContactImporter(deps: ContactImporterDeps) {
     if (head.length === 0 || (ended && text.trim() === '')) throw emptyFile();
     const format = detectContactFormat(upload.contentType, head);
     if (format === null) {
-      throw new AppError('unsupported_media_type', 'Only CSV and vCard files can be imported', {
+      throw new AppError('unsupported_media_type', `Only CSV and vCard files can be imported: ${refusalReason(head)}`, {
         details: { declaredType: upload.contentType ?? null },
       });
     }
