@@ -82,6 +82,25 @@ export function makeCampaignService({ pool, clock, planner, checkParts, defaultS
     return configs;
   }
 
+  /** The job changes a status change implies, in its transaction; answers the moved campaign. */
+  async function planMove(
+    tx: pg.PoolClient,
+    tenantId: string,
+    moved: NonNullable<Awaited<ReturnType<typeof q.transitionStatus>>>,
+    to: CampaignStatus,
+    scheduleRow: Awaited<ReturnType<typeof parts.getSchedule>>,
+  ): Promise<Campaign> {
+    await planner.onTransition(tx, {
+      tenantId,
+      campaign: moved.row,
+      from: moved.previous,
+      to,
+      schedule: scheduleRow ? toSchedule(scheduleRow) : null,
+      now: clock.now(),
+    });
+    return toCampaign(moved.row);
+  }
+
   return {
     async create(tenantId: string, fields: q.CampaignFields): Promise<Campaign> {
       return withTenant(pool, tenantId, async (tx) => toCampaign(await q.insertCampaign(tx, tenantId, fields)));
@@ -155,15 +174,7 @@ export function makeCampaignService({ pool, clock, planner, checkParts, defaultS
             });
           }
         }
-        await planner.onTransition(tx, {
-          tenantId,
-          campaign: moved.row,
-          from: moved.previous,
-          to,
-          schedule: scheduleRow ? toSchedule(scheduleRow) : null,
-          now: clock.now(),
-        });
-        return toCampaign(moved.row);
+        return planMove(tx, tenantId, moved, to, scheduleRow);
       });
     },
 
@@ -189,15 +200,7 @@ export function makeCampaignService({ pool, clock, planner, checkParts, defaultS
         const moved = await q.transitionStatus(tx, tenantId, id, to, from);
         if (!moved) return null;
         const scheduleRow = await parts.getSchedule(tx, tenantId, id);
-        await planner.onTransition(tx, {
-          tenantId,
-          campaign: moved.row,
-          from: moved.previous,
-          to,
-          schedule: scheduleRow ? toSchedule(scheduleRow) : null,
-          now: clock.now(),
-        });
-        return toCampaign(moved.row);
+        return planMove(tx, tenantId, moved, to, scheduleRow);
       });
     },
 
