@@ -82,9 +82,11 @@ describe('WhatsApp Cloud API through the engine', () => {
       { fileName: 'offer.pdf', data: attachment },
     );
     // The account is throttled twice on the way: HTTP 429 and HTTP 400 with code 130429, each
-    // with Retry-After 1.
-    fake.failNext(1, { status: 429, code: 130429, retryAfterSec: 1 });
-    fake.failNext(1, { status: 400, code: 130429, retryAfterSec: 1 });
+    // with Retry-After 1. Never on contact 7's request: the claim order is not fixed, and its
+    // single 131026 answer is checked below.
+    const notSeven = (to: string) => to !== waId(7);
+    fake.failNext(1, { status: 429, code: 130429, retryAfterSec: 1, match: notSeven });
+    fake.failNext(1, { status: 400, code: 130429, retryAfterSec: 1, match: notSeven });
     const report = await runToCompletion(t, tenant, campaignId, 30_000);
     expect(report.result).toBe('completed');
     throttledAt = fake.requests.findIndex((r) => !r.wamid && r.body?.to !== waId(7));
@@ -169,11 +171,17 @@ describe('WhatsApp Cloud API through the engine', () => {
     expect([...perRecipient.values()].every((n) => n === 1)).toBe(true);
     // 18 accepted + 2 throttled + 1 undeliverable: nothing else reached the API.
     expect(fake.requests).toHaveLength(21);
-    // After each throttling answer (Retry-After: 1) the next request waited about a second.
+    // After each throttling answer (Retry-After: 1) the account was held for about a second. A
+    // firing sends on three lanes, so the other two lanes' requests may already be on the wire
+    // when the answer comes back; nothing else may arrive within that second.
     const throttled = fake.requests.map((r, i) => ({ r, i })).filter(({ r }) => !r.wamid && r.body?.to !== waId(7));
     expect(throttled).toHaveLength(2);
     expect(throttledAt).toBe(throttled[0].i);
-    for (const { r, i } of throttled) expect(fake.requests[i + 1].at - r.at).toBeGreaterThanOrEqual(900);
+    for (const { r, i } of throttled) {
+      const within = fake.requests.slice(i + 1).filter((q) => q.at - r.at < 900);
+      expect(within.length).toBeLessThanOrEqual(2);
+      expect(fake.requests.length).toBeGreaterThan(i + 1 + within.length);
+    }
     // The throttled contacts were retried and sent: attempts tell.
     const rows = await ledger(t.db.pool, tenant, campaignId);
     const retried = rows.filter((r) => r.status === 'SENT' && r.attempts > 1);

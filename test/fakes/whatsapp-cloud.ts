@@ -22,6 +22,13 @@ export interface WhatsAppCloudFakeOptions {
   undeliverable?: (to: string) => boolean;
 }
 
+interface FailureOptions {
+  status?: number;
+  code?: number;
+  retryAfterSec?: number;
+  match?: (to: string) => boolean;
+}
+
 export interface WhatsAppCloudFake {
   /** Base URL to give makeCloudApiClient, with a version prefix like the real one. */
   url: string;
@@ -29,8 +36,12 @@ export interface WhatsAppCloudFake {
   requests: CapturedCloudRequest[];
   accessToken: string;
   undeliverable: (to: string) => boolean;
-  /** The next n requests answer 429 with error 130429 and the given Retry-After (seconds). */
-  failNext(n: number, opts?: { status?: number; code?: number; retryAfterSec?: number }): void;
+  /**
+   * The next n requests answer 429 with error 130429 and the given Retry-After (seconds); with
+   * `match`, only requests to a matching recipient do (so a test can keep a throttle off a
+   * recipient it checks for something else, whatever order the engine sends in).
+   */
+  failNext(n: number, opts?: FailureOptions): void;
   waitFor(n: number, timeoutMs?: number): Promise<CapturedCloudRequest[]>;
   close(): Promise<void>;
 }
@@ -52,7 +63,7 @@ function badTextParameter(body: any): string | undefined {
 }
 
 export async function startWhatsAppCloudFake(opts: WhatsAppCloudFakeOptions = {}): Promise<WhatsAppCloudFake> {
-  let failures: Array<{ status: number; code: number; retryAfterSec?: number }> = [];
+  let failures: Array<{ status: number; code: number; retryAfterSec?: number; match?: (to: string) => boolean }> = [];
   const state = {
     requests: [] as CapturedCloudRequest[],
     accessToken: opts.accessToken ?? 'test-token',
@@ -74,7 +85,8 @@ export async function startWhatsAppCloudFake(opts: WhatsAppCloudFakeOptions = {}
     if (req.headers.authorization !== `Bearer ${state.accessToken}`) {
       return sendJson(res, 401, graphError(190, 'Invalid OAuth access token - Cannot parse access token'));
     }
-    const failure = failures.shift();
+    const at = failures.findIndex((f) => !f.match || (typeof body?.to === 'string' && f.match(body.to)));
+    const failure = at < 0 ? undefined : failures.splice(at, 1)[0];
     if (failure) {
       const headers: Record<string, string> = failure.retryAfterSec !== undefined ? { 'retry-after': String(failure.retryAfterSec) } : {};
       return sendJson(res, failure.status, graphError(failure.code, '(#130429) Rate limit hit'), headers);
@@ -99,8 +111,13 @@ export async function startWhatsAppCloudFake(opts: WhatsAppCloudFakeOptions = {}
   return Object.assign(state, {
     url: `${server.url}/v21.0`,
     port: server.port,
-    failNext(n: number, o: { status?: number; code?: number; retryAfterSec?: number } = {}) {
-      const f = { status: o.status ?? 429, code: o.code ?? 130429, ...(o.retryAfterSec !== undefined ? { retryAfterSec: o.retryAfterSec } : {}) };
+    failNext(n: number, o: FailureOptions = {}) {
+      const f = {
+        status: o.status ?? 429,
+        code: o.code ?? 130429,
+        ...(o.retryAfterSec !== undefined ? { retryAfterSec: o.retryAfterSec } : {}),
+        ...(o.match ? { match: o.match } : {}),
+      };
       failures = [...failures, ...Array.from({ length: n }, () => f)];
     },
     async waitFor(n: number, timeoutMs = 5000) {
