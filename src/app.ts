@@ -69,6 +69,8 @@ export interface AppDeps {
 export interface App {
   http: FastifyInstance;
   execution: Execution;
+  /** True from the moment close() begins: readiness probes answer 503 while work drains. */
+  isShuttingDown(): boolean;
   close(): Promise<void>;
 }
 
@@ -189,6 +191,7 @@ export async function makeApp(deps: AppDeps): Promise<App> {
   return {
     http,
     execution,
+    isShuttingDown: () => shuttingDown,
     async close() {
       // Stop taking work; a batch in flight stops between contacts and hands its claimed rows
       // back (PENDING), then plans its next firing for whichever instance is still running.

@@ -12,6 +12,7 @@ export type { ChannelsConfig } from './config/channels.js';
 const envSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('127.0.0.1'),
+  HEALTH_PORT: int(0, 0, 65535), // 0 = none
   PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
   DATABASE_URL: optionalString,
   DATABASE_POOL_SIZE: int(10, 1, 200),
@@ -67,6 +68,8 @@ export type Role = 'api' | 'worker' | 'all';
 export interface Config {
   port: number;
   host: string;
+  /** ROLE=worker: port of its /healthz, /readyz and /metrics; undefined = no port at all */
+  healthPort: number | undefined;
   publicBaseUrl: string;
   databaseUrl: string | undefined; // undefined = start the embedded server
   databasePoolSize: number;
@@ -202,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
+    healthPort: e.HEALTH_PORT || undefined,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,

@@ -6,6 +6,8 @@ import { makePool } from './db/pool.js';
 import type { EmbeddedServer } from './db/embedded.js';
 import { makeApp, prepareDatabase, type App } from './app.js';
 import { signToken } from './http/auth.js';
+import { makeHealthServer } from './http/health-server.js';
+import type { FastifyInstance } from 'fastify';
 
 // Entry point: `npm start`. Loads the configuration, starts the embedded PostgreSQL when no
 // DATABASE_URL is given, migrates, serves HTTP and/or runs the workers (ROLE), and shuts down
@@ -74,6 +76,7 @@ async function main() {
   }
   const pool = makePool(databaseUrl, { max: config.databasePoolSize });
   let app: App | undefined;
+  let health: FastifyInstance | undefined;
   let stopping = false;
 
   const shutdown = async (signal: string) => {
@@ -87,6 +90,7 @@ async function main() {
     timer.unref();
     try {
       await app?.close();
+      await health?.close();
       await pool.end();
       await embedded?.stop();
     } finally {
@@ -104,8 +108,18 @@ async function main() {
     if (config.role !== 'worker') {
       const address = await app.http.listen({ port: config.port, host: config.host });
       log(`campaign engine (${config.role}) listening on ${address}; API docs at ${address}/docs`);
+    } else if (config.healthPort) {
+      const running = app;
+      health = await makeHealthServer({
+        pool,
+        isShuttingDown: () => running.isShuttingDown(),
+        metricsToken: config.metricsToken,
+        logger: { level: config.logLevel },
+      });
+      const address = await health.listen({ port: config.healthPort, host: config.host });
+      log(`campaign engine running as a worker (no HTTP API); /healthz, /readyz and /metrics on ${address}`);
     } else {
-      log('campaign engine running as a worker (no HTTP API)');
+      log('campaign engine running as a worker (no HTTP API; set HEALTH_PORT for /healthz, /readyz and /metrics)');
     }
     if (config.printDevToken && jwtSecret && !config.auth.jwtSecret && !config.databaseUrl) {
       const token = await signToken(jwtSecret, { [config.auth.tenantClaim]: 'demo', sub: 'dev' }, { expiresIn: '30d' });
@@ -114,6 +128,7 @@ async function main() {
   } catch (err) {
     process.stderr.write(`start-up failed: ${startupProblem(err)}\n`);
     await app?.close().catch(() => {});
+    await health?.close().catch(() => {});
     await pool.end().catch(() => {});
     await embedded?.stop().catch(() => {});
     process.exit(1);

@@ -128,4 +128,26 @@ describe('several instances on one database', () => {
     expect(await worker.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(await apiOnly.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 60_000);
+  it('ROLE=worker with HEALTH_PORT answers /healthz, /readyz and /metrics there, and no API route', async () => {
+    const [port, healthPort] = [await freePort(), await freePort()];
+    const worker = start({ ROLE: 'worker', PORT: String(port), HEALTH_PORT: String(healthPort), METRICS_TOKEN: 'scrape-me' });
+    await worker.waitForOutput(/running as a worker .*\/healthz, \/readyz and \/metrics on http:\/\/127\.0\.0\.1:\d+/);
+    const at = (p: string, init?: RequestInit) => fetch(`http://127.0.0.1:${healthPort}${p}`, init);
+    expect(await (await at('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await at('/readyz');
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+    expect((await at('/metrics')).status).toBe(401);
+    const metrics = await at('/metrics', { headers: { authorization: 'Bearer scrape-me' } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^campaign_engine_batches_total \d+$/m);
+    // The API is not there, whatever the token: a worker pod exposes no tenant data.
+    const token = await signToken(TEST_SECRET, { tenantId: newTenant() }, { expiresIn: '1h' });
+    const campaigns = await at('/campaigns', { headers: { authorization: `Bearer ${token}` } });
+    expect(campaigns.status).toBe(404);
+    expect(campaigns.headers.get('content-type')).toContain('application/problem+json');
+    expect((await campaigns.json()).detail).toContain('ROLE=api or all');
+    expect(await listening(port)).toBe(false);
+    expect(await worker.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await listening(healthPort)).toBe(false);
+  }, 60_000);
 });
