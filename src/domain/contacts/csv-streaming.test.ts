@@ -37,7 +37,7 @@ async function* generatedCsv(stats: { bytes: number }): AsyncGenerator<Buffer> {
 }
 
 describe('parseContactsCsv streaming', () => {
-  it('parses 200,000 rows from 64 KiB chunks in constant memory, quickly', async () => {
+  it('parses 200,000 rows from 64 KiB chunks in constant memory', async () => {
     const normalizer = testNormalizer();
     const stats = { bytes: 0 };
     gc();
@@ -46,7 +46,6 @@ describe('parseContactsCsv streaming', () => {
     let count = 0;
     let misplaced = 0;
     let invalid = 0;
-    const started = performance.now();
     for await (const parsed of parseContactsCsv(generatedCsv(stats), { normalizer })) {
       if (parsed.line !== count + 2) misplaced++;
       if (parsed.contact === undefined) invalid++;
@@ -65,7 +64,6 @@ describe('parseContactsCsv streaming', () => {
         });
       }
     }
-    const seconds = (performance.now() - started) / 1000;
 
     expect(count).toBe(ROWS);
     expect(misplaced).toBe(0);
@@ -73,8 +71,6 @@ describe('parseContactsCsv streaming', () => {
     expect(stats.bytes).toBeGreaterThan(15 * 1024 * 1024);
     // Live heap stays far below the file: a buffered file would show up here in full.
     expect(maxGrowth).toBeLessThan(stats.bytes / 10);
-    // Measured ~180k rows/s on a laptop-class core; the floor only catches a gross regression
-    // without failing on a busy CI machine.
-    expect(ROWS / seconds).toBeGreaterThan(40_000);
+    // Its speed is measured in bench/import.ts, not here.
   }, 60_000);
 });
