@@ -1,17 +1,9 @@
-import { setTenant, withTenant, type Pool } from '../../db/pool.js';
+import { withTenant, type Pool } from '../../db/pool.js';
 import type { Clock } from '../../lib/clock.js';
-import type { Channel, ChannelAdapter, ChannelRegistry } from '../../channels/channel.js';
+import type { Channel, ChannelRegistry } from '../../channels/channel.js';
 import { isTransientError } from '../../channels/errors.js';
-import { getCampaignRun, getStatus, type CampaignRunRow } from '../../db/queries/campaign-runs.js';
-import {
-  claimDue,
-  openWork,
-  recordOutcomes,
-  sweepExpiredLeases,
-  type ClaimedRow,
-  type Outcome,
-} from '../../db/queries/dispatches.js';
-import { enterGateShared } from '../../db/queries/gate.js';
+import { getCampaignRun, type CampaignRunRow } from '../../db/queries/campaign-runs.js';
+import { claimDue, openWork, sweepExpiredLeases, type ClaimedRow } from '../../db/queries/dispatches.js';
 import { addJob } from '../../db/queries/jobs.js';
 import { refundAccountTokens, refundTokens, reserveAccountTokens, reserveTokens } from '../../db/queries/rate-limits.js';
 import { bumpStats, type StatIncrement } from '../../db/queries/engine-stats.js';
@@ -19,14 +11,14 @@ import { jobKey, TASKS } from '../../jobs/keys.js';
 import { channelsOf } from '../../jobs/planner.js';
 import { windowAt } from '../schedule/windows.js';
 import type { CampaignService } from '../campaigns/service.js';
-import { messageOf, outcomeOf, released } from './outcomes.js';
+import { makeHandOver } from './hand-over.js';
 import { nextBatchAt, scheduleOf } from './plan.js';
 import { keepStandIn, STAND_IN_AHEAD_MS } from './stand-in.js';
 
 // One firing of a campaign's batch job. Per chunk of one channel:
 //   1. claim (own transaction, committed): reserve rate-limit tokens, PENDING -> SENDING with a
 //      lease, FOR UPDATE SKIP LOCKED, only while the campaign is RUNNING;
-//   2. hand over (the gate transaction, db/queries/gate.ts): share-lock the campaign row and
+//   2. hand over (hand-over.ts; the gate transaction, db/queries/gate.ts): share-lock the campaign row and
 //      read its status; hand the contacts to the adapter one by one, re-checking between two
 //      contacts that no status change waits for the row (or the chunk at once for bulk
 //      adapters); record the outcomes; commit. A pause's UPDATE waits for at most the contact
@@ -70,6 +62,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function makeDispatcher(deps: DispatcherDeps) {
   const { pool, clock, adapters, settings, isStopping } = deps;
+  const handOver = makeHandOver({ pool, clock, maxAttempts: settings.maxAttempts, isStopping });
 
   /**
    * Step 1. Returns the claimed rows, or how long to wait for a rate-limit token. Tokens come from
@@ -97,86 +90,6 @@ export function makeDispatcher(deps: DispatcherDeps) {
       if (account) await refundAccountTokens(tx, account, granted - rows.length, accountRate);
       return { rows, waitMs: undefined };
     });
-  }
-
-  /**
-   * Step 2: hand-over inside the send gate (db/queries/gate.ts). Bulk adapters get the chunk in
-   * one gate transaction (one provider call cannot be split); one-at-a-time adapters get one
-   * gate transaction per contact, so a pause waits for at most the contact being handed over
-   * and no contact is handed over once it has committed. Outcomes are recorded in the same
-   * transaction as the hand-over.
-   */
-  async function handOver(tenantId: string, campaignId: string, adapter: ChannelAdapter, prepared: unknown, rows: ClaimedRow[]) {
-    const client = await pool.connect();
-    const outcomes: Outcome[] = [];
-    let handed = 0;
-    let gateClosed = false;
-    const now = () => clock.now();
-
-    /**
-     * One gate transaction over `batch`; `send` runs only while the campaign is RUNNING. When
-     * it is not, `batch` and `rest` (the rows after it) are handed back untouched.
-     */
-    async function gate(batch: ClaimedRow[], rest: ClaimedRow[], send: (sendable: ClaimedRow[]) => Promise<Outcome[]>) {
-      await client.query('BEGIN');
-      try {
-        await setTenant(client, tenantId);
-        await enterGateShared(client, campaignId);
-        const status = await getStatus(client, tenantId, campaignId);
-        const result: Outcome[] = [];
-        const sendable: ClaimedRow[] = [];
-        for (const row of status === 'RUNNING' ? batch : [...batch, ...rest]) {
-          if (status !== 'RUNNING') result.push(released(row, status === 'COMPLETED' || status === null));
-          else if (!row.contact_exists) result.push({ id: row.id, status: 'SKIPPED', attempted: false, skipReason: 'contact_deleted' });
-          else sendable.push(row);
-        }
-        if (sendable.length > 0) result.push(...(await send(sendable)));
-        await recordOutcomes(client, tenantId, result, now());
-        await client.query('COMMIT');
-        outcomes.push(...result);
-        handed += sendable.length;
-        if (status !== 'RUNNING') gateClosed = true;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      }
-    }
-
-    try {
-      if (adapter.sendMany) {
-        await gate(rows, [], async (sendable) => {
-          let results: unknown[];
-          try {
-            results = await adapter.sendMany!(sendable.map((r) => messageOf(tenantId, campaignId, r)), prepared);
-          } catch (e) {
-            results = sendable.map(() => e);
-          }
-          return sendable.map((r, i) => outcomeOf(r, results[i], now(), settings.maxAttempts));
-        });
-      } else {
-        for (let i = 0; i < rows.length && !gateClosed; i++) {
-          if (isStopping()) {
-            // A stopping instance hands the rest back for the others (or its own restart).
-            const rest = rows.slice(i).map((r) => released(r, false));
-            await withTenant(pool, tenantId, (tx) => recordOutcomes(tx, tenantId, rest, now()));
-            outcomes.push(...rest);
-            break;
-          }
-          await gate([rows[i]], rows.slice(i + 1), async ([row]) => {
-            let result: unknown;
-            try {
-              result = await adapter.send(messageOf(tenantId, campaignId, row), prepared);
-            } catch (e) {
-              result = e;
-            }
-            return [outcomeOf(row, result, now(), settings.maxAttempts)];
-          });
-        }
-      }
-    } finally {
-      client.release();
-    }
-    return { handed, outcomes, gateClosed };
   }
 
   async function prepareAll(run: CampaignRunRow, tenantId: string, channels: Channel[]) {
