@@ -28,8 +28,11 @@ export interface TwilioFake {
   accountSid: string;
   authToken: string;
   requests: CapturedTwilioCall[];
-  /** The next n requests fail with `status` (429 → code 20429, else 20500). */
-  failNext(n: number, status?: number): void;
+  /**
+   * The next n requests fail with `status` (429 → code 20429, else 20500); with `match`, only
+   * requests whose To matches do (the engine's send order is not fixed).
+   */
+  failNext(n: number, status?: number, match?: (to: string) => boolean): void;
   waitFor(n: number, timeoutMs?: number): Promise<CapturedTwilioCall[]>;
   close(): Promise<void>;
 }
@@ -56,7 +59,7 @@ export async function startTwilioFake(opts: TwilioFakeOptions = {}): Promise<Twi
   const accountSid = opts.accountSid ?? 'AC' + 'f'.repeat(32);
   const authToken = opts.authToken ?? 'twilio-test-token';
   const expectedAuth = 'Basic ' + Buffer.from(`${accountSid}:${authToken}`).toString('base64');
-  let failures: number[] = [];
+  let failures: Array<{ status: number; match?: (to: string) => boolean }> = [];
   const requests: CapturedTwilioCall[] = [];
 
   const server = await startHttpServer((req, res) => {
@@ -70,11 +73,12 @@ export async function startTwilioFake(opts: TwilioFakeOptions = {}): Promise<Twi
     if (req.headers.authorization !== expectedAuth || m[1] !== accountSid) {
       return sendJson(res, 401, twilioError(401, 20003, 'Authenticate'));
     }
-    const failure = failures.shift();
+    const to = typeof form.To === 'string' ? form.To : '';
+    const at = failures.findIndex((f) => !f.match || f.match(to));
+    const failure = at < 0 ? undefined : failures.splice(at, 1)[0].status;
     if (failure !== undefined) {
       return sendJson(res, failure, twilioError(failure, failure === 429 ? 20429 : 20500, failure === 429 ? 'Too Many Requests' : 'Internal Server Error'));
     }
-    const to = typeof form.To === 'string' ? form.To : '';
     if (!/^\+[1-9]\d{6,14}$/.test(to)) {
       return sendJson(res, 400, twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`));
     }
@@ -92,8 +96,8 @@ export async function startTwilioFake(opts: TwilioFakeOptions = {}): Promise<Twi
     accountSid,
     authToken,
     requests,
-    failNext(n, status = 503) {
-      failures = [...failures, ...Array.from({ length: n }, () => status)];
+    failNext(n, status = 503, match) {
+      failures = [...failures, ...Array.from({ length: n }, () => (match ? { status, match } : { status }))];
     },
     async waitFor(n, timeoutMs = 5000) {
       await waitUntil(() => requests.length, n, timeoutMs, 'requests');
