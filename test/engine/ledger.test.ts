@@ -181,9 +181,11 @@ describe('graceful stop', () => {
   it('hands claimed but unsent rows back as PENDING and plans the next firing for the other instances', async () => {
     const db = t.db;
     let stopper: TestApp | undefined;
+    let sends = 0;
     const slow: ChannelAdapter = {
       channel: 'EMAIL',
       async send() {
+        sends++;
         await new Promise((r) => setTimeout(r, 20));
         return accepted('ok');
       },
@@ -194,7 +196,8 @@ describe('graceful stop', () => {
     const id = await readyCampaign(stopper, tenant, { channels: ['email'], batchSize: 60 });
     await setStatus(stopper, tenant, id, 'RUNNING');
     const running = stopper.app.execution.dispatcher.runBatch(tenant, id);
-    await new Promise((r) => setTimeout(r, 100));
+    // Stop once sending has begun (however slow the machine is to get there), long before the end.
+    while (sends < 3) await new Promise((r) => setTimeout(r, 5));
     await stopper.app.close(); // sets the stopping flag first
     const report = await running;
     const statuses = await ledgerStatuses(db.pool, tenant, id);
