@@ -51,7 +51,7 @@ export function makeJobPlanner(): CampaignPlanner {
 
   async function planStartAndEnd(tx: pg.PoolClient, tenantId: string, campaignId: string, schedule: Schedule, now: Date) {
     // A schedule with no window at all still gets a start job: it then completes at once.
-    await plan(tx, TASKS.start, tenantId, campaignId, startAt(schedule) ?? now);
+    await plan(tx, TASKS.start, tenantId, campaignId, startAt(schedule, now) ?? now);
     await planEnd(tx, tenantId, campaignId, schedule);
   }
 

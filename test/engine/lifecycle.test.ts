@@ -95,6 +95,25 @@ describe('a scheduled campaign from start to end', () => {
     expect((await progress(t, tenant, id)).campaignStatus).toBe('COMPLETED');
   });
 
+  it('a startOn already past waits for the next window instead of starting (and freezing its audience) at once', async () => {
+    clock.set('2026-06-20T12:00:00Z');
+    const tenant = newTenant();
+    await seedContacts(t.db.pool, tenant, 3);
+    const past = { ...schedule, startOn: '2026-06-18', endOn: '2026-06-30', operationalStartTime: '14:00', operationalEndTime: '15:00' };
+    const id = await readyCampaign(t, tenant, { channels: ['email'], schedule: past });
+    const k = keys(tenant, id);
+    await setStatus(t, tenant, id, 'SCHEDULED');
+    expect(await runAt(k.start)).toBe('2026-06-20T14:00:00.000Z');
+    // A start job or a due check before then changes nothing: no ledger yet.
+    expect(await t.app.execution.lifecycle.start(tenant, id)).toBe('not_due');
+    expect((await t.call(tenant, 'POST', '/campaign-schedule')).json()).toEqual({ started: [], completed: [] });
+    expect((await progress(t, tenant, id)).campaignStatus).toBe('SCHEDULED');
+    expect(await ledgerStatuses(t.db.pool, tenant, id)).toEqual({});
+    clock.set('2026-06-20T14:00:00Z');
+    expect((await t.call(tenant, 'POST', '/campaign-schedule')).json()).toEqual({ started: [id], completed: [] });
+    expect(await ledgerStatuses(t.db.pool, tenant, id)).toEqual({ PENDING: 3 });
+  });
+
   it('back to DRAFT and delete remove every job of the campaign', async () => {
     clock.set('2026-06-20T12:00:00Z');
     const tenant = newTenant();
@@ -128,8 +147,8 @@ describe('job changes of each transition, in the status transaction', () => {
     await setStatus(t, tenant, id, 'RUNNING');
     expect(await jobs()).toEqual({ start: null, end, batch: '2026-07-02T09:00:00.000Z' });
     await setStatus(t, tenant, id, 'PAUSED');
-    await setStatus(t, tenant, id, 'SCHEDULED'); // reschedule: start and end again, no batch
-    expect(await jobs()).toEqual({ start: '2026-07-01T09:00:00.000Z', end, batch: null });
+    await setStatus(t, tenant, id, 'SCHEDULED'); // reschedule after the close: the next opening, no batch
+    expect(await jobs()).toEqual({ start: '2026-07-02T09:00:00.000Z', end, batch: null });
     await setStatus(t, tenant, id, 'PAUSED'); // pause while SCHEDULED: no start, the end stays
     expect(await jobs()).toEqual({ start: null, end, batch: null });
   });

@@ -72,8 +72,21 @@ describe('nextBatchAt', () => {
     expect(firstBatchAt(at('2026-03-04T05:00:00Z'), null)?.toISOString()).toBe('2026-03-04T05:00:00.000Z');
   });
 
+  it('a startOn in the past starts at the window open now, else at the next opening, not at once', () => {
+    // Wednesday 05:00 UTC (06:00 in Berlin): today's window opens at 08:00 UTC.
+    expect(startAt(berlin9to17, at('2026-03-04T05:00:00Z'))?.toISOString()).toBe('2026-03-04T08:00:00.000Z');
+    // Wednesday 10:00 UTC: today's window is open, so it starts now (its opening is past).
+    expect(startAt(berlin9to17, at('2026-03-04T10:00:00Z'))?.toISOString()).toBe('2026-03-04T08:00:00.000Z');
+    // Friday evening: Monday's opening, the next open day.
+    expect(startAt(berlin9to17, at('2026-03-06T18:00:00Z'))?.toISOString()).toBe('2026-03-09T08:00:00.000Z');
+    // Every window past: the first opening, so it starts and ends at once.
+    expect(startAt(berlin9to17, at('2026-04-10T10:00:00Z'))?.toISOString()).toBe('2026-03-02T08:00:00.000Z');
+  });
+
   it('start and end: first opening on or after startOn, last close on or before endOn', () => {
-    expect(startAt(berlin9to17)?.toISOString()).toBe('2026-03-02T08:00:00.000Z');
+    expect(startAt(berlin9to17, at('2026-02-20T12:00:00Z'))?.toISOString()).toBe('2026-03-02T08:00:00.000Z');
+    // Inside the first window: its opening, so due at once.
+    expect(startAt(berlin9to17, at('2026-03-02T12:00:00Z'))?.toISOString()).toBe('2026-03-02T08:00:00.000Z');
     expect(endAt(berlin9to17)?.toISOString()).toBe('2026-03-31T15:00:00.000Z');
     expect(endAt({ ...berlin9to17, endOn: null })).toBeNull();
   });

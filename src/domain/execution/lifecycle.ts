@@ -48,7 +48,7 @@ export function makeLifecycle({ pool, clock, campaigns }: LifecycleDeps) {
     const run = await withTenant(pool, tenantId, (tx) => getCampaignRun(tx, tenantId, campaignId));
     if (!run || run.campaign_status !== 'SCHEDULED' || !run.schedule) return 'not_scheduled';
     const schedule = scheduleOf(run.schedule);
-    const at = startAt(schedule) ?? now;
+    const at = startAt(schedule, now) ?? now;
     if (at.getTime() > now.getTime()) {
       await replan(tenantId, campaignId, TASKS.start, at);
       return 'not_due';
@@ -66,14 +66,15 @@ export function makeLifecycle({ pool, clock, campaigns }: LifecycleDeps) {
 
   /** Runs every due start and end of a tenant now; answers what changed. */
   async function checkDue(tenantId: string): Promise<{ started: string[]; completed: string[] }> {
-    const now = clock.now().getTime();
+    const instant = clock.now();
+    const now = instant.getTime();
     const runs = await withTenant(pool, tenantId, (tx) => listScheduledRuns(tx, tenantId, ['SCHEDULED', 'RUNNING', 'PAUSED']));
     const started: string[] = [];
     const completed: string[] = [];
     for (const run of runs) {
       const schedule = scheduleOf(run.schedule!);
       if (run.campaign_status === 'SCHEDULED') {
-        const at = startAt(schedule);
+        const at = startAt(schedule, instant);
         if (at && at.getTime() > now) continue;
         const r = await start(tenantId, run.id);
         if (r === 'started' || r === 'started_and_ended') started.push(run.id);

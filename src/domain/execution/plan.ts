@@ -17,9 +17,16 @@ export function scheduleOf(row: ScheduleRow): Schedule {
   };
 }
 
-/** When a SCHEDULED campaign starts: the opening of its first window (null: it never opens). */
-export function startAt(schedule: Schedule): Date | null {
-  return firstWindow(schedule)?.opensAt ?? null;
+/**
+ * When a SCHEDULED campaign starts: the opening of its first window on or after startOn. When
+ * that window is already over (startOn in the past), the window open at `now` or else the next
+ * one: the audience is never frozen hours before the campaign may send. null: no window ever
+ * opens. When every window is past, the first opening (it starts and ends at once).
+ */
+export function startAt(schedule: Schedule, now: Date): Date | null {
+  const first = firstWindow(schedule);
+  if (!first || first.closesAt.getTime() > now.getTime()) return first?.opensAt ?? null;
+  return nextOpening(schedule, now)?.opensAt ?? first.opensAt;
 }
 
 /** When a campaign ends: the close of its last window (null: open-ended). */
