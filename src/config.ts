@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { bool, int, optionalString } from './config/fields.js';
 import { channelEnvShape, channelProblems, channelsConfig, type ChannelsConfig } from './config/channels.js';
+import { shownValue } from './config/redact.js';
 
 export type { ChannelsConfig } from './config/channels.js';
 
@@ -27,6 +28,7 @@ const envSchema = z.object({
   CAMPAIGN_EXECUTION_INTERVAL: z.coerce.number().min(0).max(86_400).default(10),
   CAMPAIGN_MAX_ATTEMPTS: int(5, 1, 50),
   CAMPAIGN_SENDING_LEASE: int(300, 5, 86_400),
+  CAMPAIGN_UNCERTAIN_HOLD: int(86_400, 0, 30 * 86_400),
   WORKER_CONCURRENCY: int(4, 1, 64),
   WORKER_POLL_INTERVAL: int(1000, 50, 60_000),
   RATE_LIMIT_CALL: z.coerce.number().min(0).max(1_000_000).default(1),
@@ -87,6 +89,8 @@ export interface Config {
     intervalSeconds: number;
     maxAttempts: number;
     sendingLeaseSeconds: number;
+    /** seconds a campaign whose only open rows are UNCERTAIN waits for the operator before completing */
+    uncertainHoldSeconds: number;
     workerConcurrency: number;
     workerPollIntervalMs: number;
     /** messages per second per tenant and channel; 0 = unlimited; a tenant can override them */
@@ -187,7 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0]);
       bad.add(name);
-      problems.push(`${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[name])})`);
+      problems.push(`${issue.path.join('.')}: ${issue.message} (got ${shownValue(name, env[name])})`);
     }
     // The rules between variables are still checked, on the others (the broken ones at their
     // defaults), so one message lists every problem; a rule about a variable already reported
@@ -223,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       intervalSeconds: e.CAMPAIGN_EXECUTION_INTERVAL,
       maxAttempts: e.CAMPAIGN_MAX_ATTEMPTS,
       sendingLeaseSeconds: e.CAMPAIGN_SENDING_LEASE,
+      uncertainHoldSeconds: e.CAMPAIGN_UNCERTAIN_HOLD,
       workerConcurrency: e.WORKER_CONCURRENCY,
       workerPollIntervalMs: e.WORKER_POLL_INTERVAL,
       rateLimits: Object.freeze({

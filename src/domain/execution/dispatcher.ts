@@ -32,6 +32,8 @@ export interface ExecutionSettings {
   intervalSeconds: number;
   maxAttempts: number;
   sendingLeaseSeconds: number;
+  /** A campaign whose only open rows are UNCERTAIN waits this long for the operator's decision. */
+  uncertainHoldSeconds: number;
   rateLimits: Readonly<Record<Channel, number>>;
 }
 
