@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configProblems as problemsOf, loadConfig } from './config.js';
+import { isSecretName } from './config/redact.js';
+import { configWarnings } from './config/warnings.js';
 
 // The one configuration schema: defaults, and one error that lists every problem at once
 // (the per-variable ones, the rules between variables and the channel providers' rules).
@@ -64,12 +66,59 @@ describe('loadConfig', () => {
   it('does not repeat a rule about a variable already reported as broken', () => {
     // The short secret is reported once, not also as "required when DATABASE_URL is set".
     const problems = problemsOf({ DATABASE_URL: 'postgres://db/x', AUTH_JWT_SECRET: 'short' });
-    expect(problems).toEqual(['AUTH_JWT_SECRET: must be at least 32 characters (got "short")']);
+    expect(problems).toEqual(['AUTH_JWT_SECRET: must be at least 32 characters (got 5 characters)']);
   });
 
   it('refuses two key sources at once', () => {
     expect(problemsOf({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://id.example.com/jwks' })).toEqual([
       'AUTH_JWT_SECRET and AUTH_JWKS_URL: set one of them, not both',
     ]);
+  });
+
+  it('never prints a secret it refuses: its length instead', () => {
+    const secret = 'ThisIsMyRealProductionSecret123';
+    const problems = problemsOf({ AUTH_JWT_SECRET: secret, PUBLIC_LINK_SECRET: secret.slice(0, 20) });
+    expect(problems).toEqual([
+      'AUTH_JWT_SECRET: must be at least 32 characters (got 31 characters)',
+      'PUBLIC_LINK_SECRET: must be at least 32 characters (got 20 characters)',
+    ]);
+  });
+
+  it('knows a secret by its name, for every variable of that kind', () => {
+    const secrets = [
+      'AUTH_JWT_SECRET', 'S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID', 'METRICS_TOKEN', 'SETTINGS_ENCRYPTION_KEY',
+      'PUBLIC_LINK_SECRET', 'EMAIL_HTTP_API_KEY', 'CALL_SERVICE_API_KEY', 'WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_APP_SECRET',
+      'WHATSAPP_VERIFY_TOKEN', 'TWILIO_AUTH_TOKEN', 'SOME_FUTURE_PASSWORD',
+    ];
+    expect(secrets.filter((n) => !isSecretName(n))).toEqual([]);
+    const plain = ['PORT', 'ROLE', 'AUTH_TENANT_CLAIM', 'AUTH_JWKS_URL', 'S3_BUCKET', 'TWILIO_ACCOUNT_SID', 'MONKEY_MODE'];
+    expect(plain.filter(isSecretName)).toEqual([]);
+  });
+
+  it('masks the credentials of a URL it refuses', () => {
+    const problems = problemsOf({
+      AUTH_JWKS_URL: 'https://jwks-user:hunter2@ id.example.com/jwks',
+      PUBLIC_BASE_URL: 'http://token1234@exa mple.com/?a=1&password=hunter3',
+      S3_ENDPOINT: 'minio:hunter4@no scheme',
+    });
+    expect(problems.join('\n')).not.toMatch(/hunter|token1234/);
+    expect(problems.find((p) => p.startsWith('AUTH_JWKS_URL'))).toContain('(got "https://jwks-user:***@ id.example.com/jwks")');
+    expect(problems.find((p) => p.startsWith('PUBLIC_BASE_URL'))).toContain('(got "http://***@exa mple.com/?a=1&password=***")');
+  });
+
+  it('refuses a phone region libphonenumber does not know, with the other problems', () => {
+    expect(loadConfig({ CONTACTS_DEFAULT_REGION: 'de' }).contacts.defaultRegion).toBe('DE');
+    expect(problemsOf({ CONTACTS_DEFAULT_REGION: 'ZZ', PORT: 'abc' }).map((p) => p.split(':')[0]).sort()).toEqual(['CONTACTS_DEFAULT_REGION', 'PORT']);
+    expect(problemsOf({ CONTACTS_DEFAULT_REGION: 'ZZ' })[0]).toMatch(/^CONTACTS_DEFAULT_REGION: must be an ISO 3166-1 alpha-2 country code .*\(got "ZZ"\)$/);
+  });
+
+  it('warns that HEALTH_PORT does nothing outside ROLE=worker', () => {
+    expect(configWarnings(loadConfig({ HEALTH_PORT: '9100', ROLE: 'worker' }))).toEqual([]);
+    expect(configWarnings(loadConfig({ ROLE: 'api' }))).toEqual([]);
+    for (const role of ['api', 'all']) {
+      expect(configWarnings(loadConfig({ HEALTH_PORT: '9100', ROLE: role, PORT: '8080' }))).toEqual([
+        `HEALTH_PORT is ignored with ROLE=${role}: it is for ROLE=worker only; this role serves /healthz, /readyz and /metrics on PORT (8080)`,
+      ]);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { bool, int, optionalString } from './config/fields.js';
 import { channelEnvShape, channelProblems, channelsConfig, type ChannelsConfig } from './config/channels.js';
 import { shownValue } from './config/redact.js';
+import { isKnownRegion, REGION_RULE } from './domain/contacts/email-phone.js';
 
 export type { ChannelsConfig } from './config/channels.js';
 
@@ -56,10 +57,12 @@ const envSchema = z.object({
   S3_FORCE_PATH_STYLE: bool(false),
   S3_CHECKSUM_WHEN_REQUIRED: bool(false),
   ATTACHMENT_MAX_BYTES: int(20 * 1_048_576, 1, 5 * 1024 * 1_048_576),
+  // Checked against the phone metadata here: an unknown code used to pass and then stop the
+  // start-up after the database was reached.
   CONTACTS_DEFAULT_REGION: z
     .string()
-    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as US or DE')
-    .transform((v) => v.toUpperCase())
+    .transform((v) => v.trim().toUpperCase())
+    .refine(isKnownRegion, REGION_RULE)
     .default('US'),
   IMPORT_MAX_BYTES: int(200 * 1_048_576, 1, 50 * 1024 * 1_048_576),
   ...channelEnvShape(),

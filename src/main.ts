@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { configWarnings } from './config/warnings.js';
 import { makePool } from './db/pool.js';
 import type { EmbeddedServer } from './db/embedded.js';
 import { makeApp, prepareDatabase, type App } from './app.js';
@@ -13,7 +14,8 @@ import type { FastifyInstance } from 'fastify';
 // DATABASE_URL is given, migrates, serves HTTP and/or runs the workers (ROLE), and shuts down
 // gracefully on SIGTERM/SIGINT.
 
-const log = (msg: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`);
+const line = (level: number, msg: string) => process.stdout.write(`${JSON.stringify({ level, time: Date.now(), msg })}\n`);
+const log = (msg: string) => line(30, msg);
 
 /** Loaded only when it is used: a service with DATABASE_URL never touches the PostgreSQL binaries. */
 const loadEmbedded = () => import('./db/embedded.js');
@@ -60,6 +62,7 @@ async function main() {
     }
     throw err;
   }
+  for (const warning of configWarnings(config)) line(40, warning);
 
   let embedded: EmbeddedServer | undefined;
   let databaseUrl = config.databaseUrl;

@@ -54,13 +54,16 @@ async function api(port: number, tenant: string, method: string, url: string, bo
 
 describe('configuration', () => {
   it('an invalid configuration prints one message listing every problem and exits non-zero', async () => {
-    const s = startService({ PORT: 'abc', ROLE: 'boss', AUTH_JWT_SECRET: 'short', DATA_DIR: dataDir });
+    const secret = 'ThisIsMyRealProductionSecret123';
+    const s = startService({ PORT: 'abc', ROLE: 'boss', AUTH_JWT_SECRET: secret, CONTACTS_DEFAULT_REGION: 'ZZ', DATA_DIR: dataDir });
     expect((await s.exited).code).toBe(2);
     const err = s.stderr();
     expect(err.match(/Invalid configuration/g)).toHaveLength(1);
     const problems = err.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4).split(':')[0]);
-    expect(problems.sort()).toEqual(['AUTH_JWT_SECRET', 'PORT', 'ROLE']);
+    expect(problems.sort()).toEqual(['AUTH_JWT_SECRET', 'CONTACTS_DEFAULT_REGION', 'PORT', 'ROLE']);
     expect(err).toContain('"boss"');
+    expect(err).toContain('AUTH_JWT_SECRET: must be at least 32 characters (got 31 characters)');
+    expect(err).not.toContain(secret);
     expect(s.stdout()).toBe(''); // nothing started
   });
 });
@@ -100,9 +103,15 @@ describe('several instances on one database', () => {
     const id = await readyCampaign(setup, tenant, { channels: ['email'] });
     await setup.app.close();
 
-    const apiPort = await freePort();
-    const apiOnly = start({ ROLE: 'api', PORT: String(apiPort) });
+    const [apiPort, unusedHealthPort] = [await freePort(), await freePort()];
+    // One environment for every role: the worker's HEALTH_PORT is ignored here, and said so once.
+    const apiOnly = start({ ROLE: 'api', PORT: String(apiPort), HEALTH_PORT: String(unusedHealthPort) });
     await apiOnly.waitForOutput(/campaign engine \(api\) listening/);
+    const warnings = apiOnly.stdout().split('\n').filter((l) => l.includes('HEALTH_PORT'));
+    expect(warnings.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ level: 40, msg: expect.stringMatching(/^HEALTH_PORT is ignored with ROLE=api: it is for ROLE=worker only/) }),
+    ]);
+    expect(await listening(unusedHealthPort)).toBe(false);
     expect((await api(apiPort, tenant, 'PUT', `/campaigns/${id}/status`, { status: 'RUNNING' })).status).toBe(200);
     // Many batch intervals (0.2 s) pass: the batch job is due but nobody takes it.
     await new Promise((r) => setTimeout(r, 2000));

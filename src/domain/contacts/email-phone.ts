@@ -75,6 +75,9 @@ export function makePhoneNormalizer(): (raw: string, region: CountryCode) => str
   };
 }
 
+/** What a region setting must be, for the messages that refuse one (config, import option). */
+export const REGION_RULE = 'must be an ISO 3166-1 alpha-2 country code the phone-number rules know, such as US or DE';
+
 /** Whether `region` is a country libphonenumber knows (guards the normaliser's options). */
 export function isKnownRegion(region: string): region is CountryCode {
   return isSupportedCountry(region as CountryCode, metadata);
