@@ -28,6 +28,9 @@ describe('schedule input', () => {
     ['an end day over in the zone though not in UTC', { ...base, timeZone: 'Pacific/Kiritimati', endOn: '2026-06-20' }, 'endOn', /is in the past/],
     ['an empty window', { ...base, operationalStartTime: '10:00', operationalEndTime: '10:00' }, 'operationalEndTime', /leave both out for the whole day/],
     ['seconds in a time', { ...base, operationalStartTime: '00:00:00', operationalEndTime: '08:00' }, 'operationalStartTime', /HH:mm/],
+    // PostgreSQL has no year 0: these were a 500 ("date/time field value out of range").
+    ['a start in year 0000', { ...base, startOn: '0000-01-01' }, 'startOn', /^startOn must be a calendar date as YYYY-MM-DD, from 0001-01-01 to 9999-12-31$/],
+    ['an end in year 0000', { ...base, endOn: '0000-12-31' }, 'endOn', /^endOn must be a calendar date as YYYY-MM-DD, from 0001-01-01 to 9999-12-31$/],
   ])('refuses %s, naming the field, and writes nothing', async (_name, body, field, message) => {
     const before = await version();
     const res = await post(body);
@@ -41,6 +44,13 @@ describe('schedule input', () => {
     const res = await post({ ...base, endOn: '2026-06-20' });
     expect(res.statusCode, res.body).toBe(200);
     expect((await stored()).endOn).toBe('2026-06-20');
+  });
+
+  it.each(['0001-01-01', '9999-12-31'])('stores %s, a date at the edge of the accepted range', async (day) => {
+    const schedule = day === '0001-01-01' ? { ...base, startOn: day } : { ...base, endOn: day };
+    const res = await post(schedule);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await stored()).toMatchObject(schedule);
   });
 
   it('stores a day listed twice once, in the order given', async () => {

@@ -8,6 +8,16 @@ import { DAYS_OF_WEEK, OPERATION_FREQUENCIES, type DayOfWeek } from './types.js'
 
 type Problems = FieldError[];
 
+// The dates PostgreSQL's `date` stores that YYYY-MM-DD can spell: it has no year 0 (its
+// "0000-01-01" is out of range, a 500 once), and four digits end at 9999.
+export const INPUT_DATE_RULE = 'a calendar date as YYYY-MM-DD, from 0001-01-01 to 9999-12-31';
+
+/** A date as the API takes it (a real day, within INPUT_DATE_RULE's range), or null. */
+export function parseInputDate(text: string): Temporal.PlainDate | null {
+  const date = parseLocalDate(text);
+  return date && date.year >= 1 ? date : null;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -18,8 +28,8 @@ function checkDate(problems: Problems, field: string, value: unknown, required: 
     if (required) problems.push({ field, message: `${field} is required (YYYY-MM-DD)` });
     return null;
   }
-  const date = typeof value === 'string' ? parseLocalDate(value) : null;
-  if (!date) problems.push({ field, message: `${field} must be a calendar date as YYYY-MM-DD` });
+  const date = typeof value === 'string' ? parseInputDate(value) : null;
+  if (!date) problems.push({ field, message: `${field} must be ${INPUT_DATE_RULE}` });
   return date;
 }
 

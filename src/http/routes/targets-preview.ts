@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AudiencePreviewService } from '../../domain/contacts/audience-preview.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
 import { uuidParam } from '../schemas/common.js';
+import { INPUT_DATE_RULE, parseInputDate } from '../../domain/schedule/validate.js';
 import { isIdCursor } from './contacts-schemas.js';
 
 // GET /campaigns/{id}/targets/preview: the exact count and a keyset page of the contacts the
@@ -27,7 +28,11 @@ export function targetsPreviewRoutes(deps: { preview: AudiencePreviewService }) 
             .object({
               limit: z.coerce.number().int().min(0).max(200).default(20),
               cursor: z.string().max(500).optional(),
-              on: z.iso.date({ message: 'must be a date YYYY-MM-DD' }).optional(),
+              // z.iso.date keeps `format: date` in the OpenAPI document; it takes year 0000 too.
+              on: z.iso
+                .date({ message: `must be ${INPUT_DATE_RULE}` })
+                .refine((v) => parseInputDate(v) !== null, `must be ${INPUT_DATE_RULE}`)
+                .optional(),
             })
             .strict(),
         },
