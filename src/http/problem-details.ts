@@ -37,8 +37,9 @@ export function clientErrorDetail(err: FastifyError, request: FastifyRequest): s
     }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes ?? ['application/json'];
+      const takes = request.routeOptions.config?.takes ?? consumes.join(' or ');
       const sent = request.headers['content-type']?.split(';')[0]?.trim() || 'none';
-      return `This endpoint takes ${consumes.join(' or ')}; the request's Content-Type is ${sent}`;
+      return `This endpoint takes ${takes}; the request's Content-Type is ${sent}`;
     }
     default:
       return err.name === 'SyntaxError' ? `The body is not valid JSON: ${err.message}` : err.message;

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isAppError, type ErrorCode, type FieldError } from '../lib/errors.js';
+import { isAppError, type AppError, type ErrorCode, type FieldError } from '../lib/errors.js';
 import { NUL_MESSAGE } from './input-guard.js';
+import { malformedMultipart } from './multipart.js';
 import { allowedValuesMessage, clientErrorDetail } from './problem-details.js';
 
 // The only place that turns errors into HTTP answers: RFC 9457 problem+json with the field
@@ -97,7 +98,10 @@ function fieldErrorsOf(err: FastifyError): FieldError[] {
   return out;
 }
 
-export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function errorHandler(raw: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  // A multipart body its parser cannot read is the caller's error wherever it surfaces (a part,
+  // a file stream half read into the store, an import), not a crash.
+  const err: FastifyError | AppError = malformedMultipart(raw) ?? raw;
   if (isAppError(err)) {
     const status = STATUS[err.code];
     if (status >= 500) request.log.error({ err }, 'request failed');

@@ -23,6 +23,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that need no bearer token: health, the public QR scan, provider webhooks. */
     public?: boolean;
+    /** What a 415 says the route takes, where its media types are too many to list one by one. */
+    takes?: string;
   }
 }
 

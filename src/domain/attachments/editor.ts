@@ -15,6 +15,11 @@ export interface IncomingFile {
   source: Readable;
   fileName: string;
   declaredContentType?: string;
+  /**
+   * Checks what follows the file in the request (a second file is refused); called once the
+   * file is stored, before the config is written, so a refusal leaves nothing behind.
+   */
+  end?: () => Promise<void>;
 }
 
 export function makeChannelAttachmentEditor(deps: { attachments: AttachmentService; campaigns: CampaignService }) {
@@ -58,6 +63,7 @@ export function makeChannelAttachmentEditor(deps: { attachments: AttachmentServi
       };
       let out;
       try {
+        await file?.end?.();
         out = await campaigns.setChannelConfig(tenantId, campaignId, channel, body, expectedVersion, async (tx) => {
           if (upload) {
             Object.assign(done, await attachments.attachInTx(tx, tenantId, campaignId, channel, upload));

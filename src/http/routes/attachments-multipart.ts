@@ -3,6 +3,7 @@ import multipart, { type Multipart } from '@fastify/multipart';
 import { validationError } from '../../lib/errors.js';
 import type { IncomingFile } from '../../domain/attachments/index.js';
 import { parseGuardedJson } from '../input-guard.js';
+import { onlyOnce, partError, unknownPart } from '../multipart.js';
 
 // multipart/form-data for the channel config PUTs: a part `config` (the JSON body) followed by a
 // part `attachment` (the file). The `config` part is read before validation and becomes the
@@ -12,6 +13,10 @@ import { parseGuardedJson } from '../input-guard.js';
 //
 // `config` must come first: it is validated (and the campaign checked) before the file's bytes
 // are accepted, so a bad request never stores anything. Browsers' FormData keeps append order.
+// Each part is taken once: a part after the file (a second attachment, anything else) is seen
+// only once the file is in the store, and refused before the config is written.
+
+const PARTS = '"config" (the JSON body, first) and "attachment" (the file)';
 
 const pending = new WeakMap<FastifyRequest, AsyncIterator<Multipart>>();
 
@@ -21,7 +26,8 @@ export async function registerMultipart(app: FastifyInstance, maxBytes: number):
     limits: {
       // The upload guard answers 413 at maxBytes + 1 with its own error; this is a backstop.
       fileSize: maxBytes + 1,
-      files: 1,
+      // One more file than is taken, so a second one is refused by name, not as a bare limit.
+      files: 2,
       fields: 4,
       parts: 6,
       fieldSize: 1_048_576,
@@ -67,14 +73,18 @@ export async function nextFilePart(req: FastifyRequest): Promise<IncomingFile | 
   const next = await it.next();
   if (next.done) return undefined;
   const part = next.value;
-  if (part.type !== 'file' || part.fieldname !== 'attachment') {
-    if (part.type === 'file') part.file.resume();
-    throw validationError([
-      {
-        field: part.fieldname,
-        message: part.fieldname === 'attachment' ? 'must be a file part with a file name' : 'unknown part (expected "config" then "attachment")',
-      },
-    ]);
-  }
-  return { source: part.file, fileName: part.filename, declaredContentType: part.mimetype };
+  if (part.fieldname === 'config') throw partError(part, onlyOnce('config'));
+  if (part.fieldname !== 'attachment') throw partError(part, unknownPart(PARTS));
+  if (part.type !== 'file') throw partError(part, 'must be a file part with a file name');
+  return {
+    source: part.file,
+    fileName: part.filename,
+    declaredContentType: part.mimetype,
+    async end() {
+      const after = await it.next();
+      if (after.done) return;
+      const name = after.value.fieldname;
+      throw partError(after.value, name === 'config' || name === 'attachment' ? onlyOnce(name) : unknownPart(PARTS));
+    },
+  };
 }
