@@ -73,7 +73,13 @@ describe('outcomes', () => {
     rows = await byExt(tenant, id);
     expect(rows['ext-3']).toMatchObject({ status: 'SENT', attempts: 2 });
     expect(rows['ext-4']).toMatchObject({ status: 'FAILED', attempts: 3, lastError: 'gave up after 3 attempts: 503 always' });
-    expect(last.result).toBe('completed');
+    // Only the two UNCERTAIN rows are left: the campaign waits a day (CAMPAIGN_UNCERTAIN_HOLD)
+    // for the operator to retry or resolve them, then completes by itself.
+    expect(last).toMatchObject({ result: 'awaiting_decision', nextAt: new Date('2026-06-02T10:00:00Z') });
+    expect((await planned(t.db.pool, `campaign-batch:${tenant}:${id}`))?.run_at.toISOString()).toBe('2026-06-02T10:00:00.000Z');
+    expect((await progress(t, tenant, id)).campaignStatus).toBe('RUNNING');
+    clock.set('2026-06-02T10:00:00Z');
+    expect((await runBatch(tenant, id)).result).toBe('completed');
     expect((await progress(t, tenant, id)).overall).toEqual({ total: 6, pending: 0, sending: 0, sent: 2, failed: 2, skipped: 0, uncertain: 2 });
     // Each delivery attempt reached the adapter with the ledger id as the idempotency key.
     const attempts = emailSends.filter((m) => m.campaignId === id);
@@ -98,15 +104,22 @@ describe('leases and the operator retry', () => {
     expect(await ledgerStatuses(t.db.pool, tenant, id)).toEqual({ SENDING: 2, SENT: 2 });
     clock.set('2026-06-02T10:01:01Z'); // lease (60 s) over
     const r = await runBatch(tenant, id);
-    expect(r).toMatchObject({ result: 'completed', handled: 0 });
+    expect(r).toMatchObject({ result: 'awaiting_decision', handled: 0 });
     expect(await ledgerStatuses(t.db.pool, tenant, id)).toEqual({ SENT: 2, UNCERTAIN: 2 });
-    const sendsBefore = emailSends.filter((m) => m.campaignId === id).length;
-    expect(sendsBefore).toBe(2);
+    const sends = () => emailSends.filter((m) => m.campaignId === id);
+    expect(sends()).toHaveLength(2);
+    // Later firings (stale, or the hold's re-check before its end) send nothing more.
+    expect((await runBatch(tenant, id)).handled).toBe(0);
+    expect(sends()).toHaveLength(2);
 
-    // COMPLETED is final: no retry.
-    const refused = await t.call(tenant, 'POST', `/campaigns/${id}/dispatches/retry`, { status: ['UNCERTAIN'] });
-    expect(refused.statusCode).toBe(409);
+    // Still RUNNING, so the operator can have them resent.
     expect((await t.call(tenant, 'POST', `/campaigns/${id}/dispatches/retry`, { status: ['SENT'] })).statusCode).toBe(400);
+    const retried = await t.call(tenant, 'POST', `/campaigns/${id}/dispatches/retry`, { status: ['UNCERTAIN'] });
+    expect(retried.json()).toEqual({ requeued: 2, campaignStatus: 'RUNNING' });
+    expect(await runBatch(tenant, id)).toMatchObject({ result: 'completed', handled: 2 });
+    expect(new Set(sends().slice(2).map((m) => m.dispatchId))).toEqual(new Set(crashed.map((c) => c.id)));
+    // COMPLETED is final: no retry any more.
+    expect((await t.call(tenant, 'POST', `/campaigns/${id}/dispatches/retry`, { status: ['FAILED'] })).statusCode).toBe(409);
   });
 
   it('retry puts UNCERTAIN rows of a RUNNING campaign back to PENDING and plans the batch now', async () => {

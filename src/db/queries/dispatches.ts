@@ -143,7 +143,8 @@ export async function recordOutcomes(q: Queryable, tenantId: string, outcomes: O
        next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at),
        sent_at = CASE WHEN r.status = 'SENT' THEN $3::timestamptz ELSE d.sent_at END,
        lease_until = NULL,
-       updated_at = now()
+       -- The engine's clock, like sent_at: the UNCERTAIN hold (openWork) is counted from it.
+       updated_at = $3::timestamptz
      FROM unnest($2::uuid[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
        AS r(id, status, attempted, provider_message_id, error, skip_reason, next_attempt_at)
      -- status || '' keeps the planner on the primary key: the statistics, taken while nothing
@@ -167,7 +168,7 @@ export async function recordOutcomes(q: Queryable, tenantId: string, outcomes: O
 /** SENDING rows whose lease ran out: their send may or may not have happened. */
 export async function sweepExpiredLeases(q: Queryable, tenantId: string, campaignId: string, now: Date): Promise<number> {
   const { rowCount } = await q.query(
-    `UPDATE dispatches SET status = 'UNCERTAIN', lease_until = NULL, updated_at = now(),
+    `UPDATE dispatches SET status = 'UNCERTAIN', lease_until = NULL, updated_at = $3::timestamptz,
        last_error = coalesce(last_error || '; ', '') || 'lease expired while SENDING: outcome unknown'
      WHERE tenant_id = $1::text AND campaign_id = $2::uuid AND status = 'SENDING' AND lease_until < $3::timestamptz`,
     [tenantId, campaignId, now],
@@ -182,6 +183,10 @@ export interface OpenWork {
   due: number;
   /** The earliest moment something becomes claimable or sweepable, when nothing is due now. */
   nextEventAt: Date | null;
+  /** Rows whose send may or may not have happened: the operator decides (retry or resolve). */
+  uncertain: number;
+  /** When the newest of them became UNCERTAIN (null: none). */
+  uncertainSince: Date | null;
 }
 
 export async function openWork(q: Queryable, tenantId: string, campaignId: string, now: Date): Promise<OpenWork> {
@@ -190,9 +195,11 @@ export async function openWork(q: Queryable, tenantId: string, campaignId: strin
             count(*) FILTER (WHERE status = 'SENDING')::int AS sending,
             count(*) FILTER (WHERE status = 'PENDING' AND next_attempt_at <= $3::timestamptz)::int AS due,
             least(min(next_attempt_at) FILTER (WHERE status = 'PENDING'),
-                  min(lease_until) FILTER (WHERE status = 'SENDING')) AS "nextEventAt"
+                  min(lease_until) FILTER (WHERE status = 'SENDING')) AS "nextEventAt",
+            count(*) FILTER (WHERE status = 'UNCERTAIN')::int AS uncertain,
+            max(updated_at) FILTER (WHERE status = 'UNCERTAIN') AS "uncertainSince"
      FROM dispatches
-     WHERE tenant_id = $1::text AND campaign_id = $2::uuid AND status IN ('PENDING', 'SENDING')`,
+     WHERE tenant_id = $1::text AND campaign_id = $2::uuid AND status IN ('PENDING', 'SENDING', 'UNCERTAIN')`,
     [tenantId, campaignId, now],
   );
   const r = rows[0];
@@ -264,6 +271,29 @@ export async function requeue(
      WHERE tenant_id = $1::text AND campaign_id = $2::uuid AND status = ANY($3::text[])
        AND ($4::text IS NULL OR channel = $4::text)`,
     [tenantId, campaignId, statuses, channel],
+  );
+  return rowCount ?? 0;
+}
+
+/**
+ * The operator's word on UNCERTAIN rows, without resending: SENT (the provider's records show
+ * the message went out) or FAILED (it did not). The note in last_error keeps the history.
+ */
+export async function resolveUncertain(
+  q: Queryable,
+  tenantId: string,
+  campaignId: string,
+  outcome: 'SENT' | 'FAILED',
+  filter: { channel: Channel | null; ids: string[] | null },
+  now: Date,
+): Promise<number> {
+  const { rowCount } = await q.query(
+    `UPDATE dispatches SET status = $3::text, lease_until = NULL, updated_at = $6::timestamptz,
+       sent_at = CASE WHEN $3::text = 'SENT' THEN coalesce(sent_at, $6::timestamptz) ELSE sent_at END,
+       last_error = coalesce(last_error || '; ', '') || 'resolved as ' || $3::text || ' by the operator'
+     WHERE tenant_id = $1::text AND campaign_id = $2::uuid AND status = 'UNCERTAIN'
+       AND ($4::text IS NULL OR channel = $4::text) AND ($5::uuid[] IS NULL OR id = ANY($5::uuid[]))`,
+    [tenantId, campaignId, outcome, filter.channel, filter.ids, now],
   );
   return rowCount ?? 0;
 }

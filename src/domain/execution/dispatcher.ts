@@ -12,7 +12,7 @@ import { channelsOf } from '../../jobs/planner.js';
 import { windowAt } from '../schedule/windows.js';
 import type { CampaignService } from '../campaigns/service.js';
 import { makeHandOver } from './hand-over.js';
-import { nextBatchAt, scheduleOf } from './plan.js';
+import { nextBatchAt, scheduleOf, uncertainHoldEnds } from './plan.js';
 import { keepStandIn, STAND_IN_AHEAD_MS } from './stand-in.js';
 
 // One firing of a campaign's batch job. Per chunk of one channel:
@@ -47,7 +47,8 @@ export interface DispatcherDeps {
 }
 
 export interface BatchReport {
-  result: 'not_running' | 'dispatched' | 'completed';
+  /** awaiting_decision: only UNCERTAIN rows are left, and the operator has until nextAt to decide. */
+  result: 'not_running' | 'dispatched' | 'awaiting_decision' | 'completed';
   handled: number;
   nextAt: Date | null;
 }
@@ -214,9 +215,17 @@ export function makeDispatcher(deps: DispatcherDeps) {
     const now = clock.now();
     const work = await withTenant(pool, tenantId, (tx) => openWork(tx, tenantId, campaignId, now));
     if (work.pending === 0 && work.sending === 0) {
+      // Only UNCERTAIN rows left (or none): the operator may still want them resent, which a
+      // COMPLETED campaign can no longer do, so it waits for a retry or a resolve, up to the hold.
+      const holdEnds = uncertainHoldEnds(work, settings.uncertainHoldSeconds);
+      if (holdEnds && holdEnds.getTime() > now.getTime()) {
+        await planNext(tenantId, campaignId, holdEnds);
+        return { result: 'awaiting_decision', handled, nextAt: holdEnds };
+      }
       const done = await deps.campaigns.systemTransition(tenantId, campaignId, 'COMPLETED', ['RUNNING'], async (tx) => {
         const again = await openWork(tx, tenantId, campaignId, now);
-        return again.pending === 0 && again.sending === 0;
+        const held = uncertainHoldEnds(again, settings.uncertainHoldSeconds);
+        return again.pending === 0 && again.sending === 0 && !(held && held.getTime() > now.getTime());
       });
       if (done) return { result: 'completed', handled, nextAt: null };
     }

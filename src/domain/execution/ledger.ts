@@ -7,6 +7,7 @@ import {
   DISPATCH_STATUSES,
   listDispatches,
   requeue,
+  resolveUncertain,
   type DispatchRow,
   type DispatchStatus,
 } from '../../db/queries/dispatches.js';
@@ -121,6 +122,22 @@ export function makeLedger(deps: { pool: Pool; clock: Clock; rateDefaults: Reado
           await addJob(tx, TASKS.batch, { tenantId, campaignId }, clock.now(), jobKey(TASKS.batch, tenantId, campaignId));
         }
         return { requeued, campaignStatus: run.campaign_status };
+      });
+    },
+
+    /**
+     * Settles UNCERTAIN rows on the operator's word (SENT or FAILED) without sending anything; a
+     * RUNNING campaign is re-checked at once, so it completes when nothing else is left.
+     */
+    async resolve(tenantId: string, campaignId: string, outcome: 'SENT' | 'FAILED', filter: { channel: Channel | null; ids: string[] | null }) {
+      return withTenant(pool, tenantId, async (tx) => {
+        const run = await getCampaignRun(tx, tenantId, campaignId, 'share');
+        if (!run) throw notFound('campaign');
+        const resolved = await resolveUncertain(tx, tenantId, campaignId, outcome, filter, clock.now());
+        if (resolved > 0 && run.campaign_status === 'RUNNING') {
+          await addJob(tx, TASKS.batch, { tenantId, campaignId }, clock.now(), jobKey(TASKS.batch, tenantId, campaignId));
+        }
+        return { resolved, campaignStatus: run.campaign_status };
       });
     },
 

@@ -71,6 +71,16 @@ export function nextBatchAt(input: NextBatchInput): Date | null {
 }
 
 /**
+ * Until when a campaign whose only open rows are UNCERTAIN stays RUNNING for the operator to
+ * retry or resolve them (null: nothing to wait for). Counted from the newest UNCERTAIN row, so
+ * rows swept later extend it; the schedule's end still completes the campaign at its time.
+ */
+export function uncertainHoldEnds(work: { uncertain: number; uncertainSince: Date | null }, holdSeconds: number): Date | null {
+  if (work.uncertain === 0 || work.uncertainSince === null || holdSeconds <= 0) return null;
+  return new Date(work.uncertainSince.getTime() + holdSeconds * 1000);
+}
+
+/**
  * Back-off before retrying a transient failure: the provider's Retry-After when it gave one,
  * else 5 s doubling per attempt, capped at 15 minutes.
  */

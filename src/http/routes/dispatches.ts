@@ -6,7 +6,8 @@ import { DISPATCH_STATUSES, RETRYABLE, type Ledger } from '../../domain/executio
 import { decodeCursor, encodeCursor } from '../pagination.js';
 import { pageQuery, uuidParam } from '../schemas/common.js';
 
-// The delivery ledger of a campaign: progress, pages of dispatches, the operator's retry.
+// The delivery ledger of a campaign: progress, pages of dispatches, the operator's retry and
+// resolve of the rows whose outcome is unknown.
 
 const upper = (v: unknown) => (typeof v === 'string' ? v.toUpperCase() : v);
 export const channelSchema = z.preprocess(upper, z.enum(CHANNEL_IDS));
@@ -66,6 +67,26 @@ export function dispatchRoutes(deps: { ledger: Ledger }) {
         },
       },
       async (req) => ledger.retry(req.tenantId, req.params.id, req.body.status, req.body.channel ?? null),
+    );
+
+    app.post(
+      '/campaigns/:id/dispatches/resolve',
+      {
+        schema: {
+          tags,
+          summary: 'Settle UNCERTAIN dispatches as SENT or FAILED without resending them (all, one channel, or the listed ids)',
+          params: uuidParam,
+          body: z
+            .object({
+              outcome: z.preprocess(upper, z.enum(['SENT', 'FAILED'])),
+              channel: channelSchema.optional(),
+              ids: z.array(z.uuid()).min(1).max(10_000).optional(),
+            })
+            .strict(),
+        },
+      },
+      async (req) =>
+        ledger.resolve(req.tenantId, req.params.id, req.body.outcome, { channel: req.body.channel ?? null, ids: req.body.ids ?? null }),
     );
   };
 }
