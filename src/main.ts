@@ -75,7 +75,7 @@ async function main() {
       process.exit(1);
     }
     databaseUrl = embedded.url;
-    log(`embedded PostgreSQL running on 127.0.0.1:${config.embeddedPgPort} (data in ${config.dataDir})`);
+    log(`embedded PostgreSQL running on 127.0.0.1:${config.embeddedPgPort} (database in ${embedded.clusterDir})`);
   }
   const pool = makePool(databaseUrl, { max: config.databasePoolSize });
   let app: App | undefined;

@@ -14,6 +14,7 @@ import { clusterDir, ensurePostgresUser, packagedBinaries, runnableBinaries, typ
 
 export interface EmbeddedServer {
   url: string; // connection string for the `postgres` database
+  clusterDir: string; // where the database files are: <dataDir>/pg, or a shared folder as root
   stop(): Promise<void>;
 }
 
@@ -143,6 +144,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
 
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
+    clusterDir: dir,
     async stop() {
       process.off('exit', onExit);
       if (child.exitCode !== null || child.signalCode !== null) return;

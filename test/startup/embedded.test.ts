@@ -48,7 +48,7 @@ describe('start-up on a fresh DATA_DIR with the embedded PostgreSQL', () => {
     token = (await service.waitForOutput(/export TOKEN=(\S+)/))[1];
     expect(service.stdout()).toContain('Development token for tenant "demo"');
     expect(service.stdout()).toContain('initialising a new PostgreSQL cluster');
-    expect(service.stdout()).toContain(`embedded PostgreSQL running on 127.0.0.1:${pgPort}`);
+    expect(service.stdout()).toContain(`embedded PostgreSQL running on 127.0.0.1:${pgPort} (database in ${path.join(dataDir, 'pg')})`);
     // The secret is generated once and kept in DATA_DIR, readable by its owner only.
     const secretFile = path.join(dataDir, 'jwt-secret');
     expect((await readFile(secretFile, 'utf8')).trim()).toMatch(/^[\w-]{40,}$/);
