@@ -3,7 +3,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 // Messages that tell the caller what to send instead, for errors whose default text only says
 // that something is wrong (zod's "Invalid input" for a union, Fastify's bare 413 and 415).
 
-type Issue = { code?: string; values?: unknown[]; errors?: Issue[][] };
+type Issue = { code?: string; values?: unknown[]; expected?: string; errors?: Issue[][] };
 
 /** The allowed values named by an enum issue, or by any branch of a union (e.g. one or a list). */
 function allowedValues(keyword: string, params: Issue): unknown[] {
@@ -16,11 +16,51 @@ function allowedValues(keyword: string, params: Issue): unknown[] {
   return [...found];
 }
 
-/** "must be one of A, B, C" for an enum (or union of enums) issue; undefined for any other. */
-export function allowedValuesMessage(keyword: string, params: unknown): string | undefined {
-  const values = allowedValues(keyword, (params ?? {}) as Issue);
-  if (values.length === 0) return undefined;
-  return `must be one of ${values.map(String).join(', ')}`;
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+};
+
+/**
+ * What a schema takes, from the issue of a value of the wrong kind (or none): its values, its
+ * type, or those of every branch of a union. [] when a branch objected to something else (a
+ * string too short is not "must be an array").
+ */
+function takes(keyword: string, params: Issue): string[] {
+  const values = allowedValues(keyword, params);
+  if (values.length > 0) return [`one of ${values.map(String).join(', ')}`];
+  if (keyword === 'invalid_type' && params.expected) return [TYPE_NAMES[params.expected] ?? params.expected];
+  if (keyword !== 'invalid_union' || !Array.isArray(params.errors)) return [];
+  const found = new Set<string>();
+  for (const branch of params.errors) {
+    const kinds = branch.length === 1 ? takes(branch[0].code ?? '', branch[0]) : [];
+    if (kinds.length === 0) return [];
+    for (const k of kinds) found.add(k);
+  }
+  return [...found];
+}
+
+/**
+ * "must be one of A, B, C" for an enum (or a union of enums), "must be a string or an array"
+ * for a union of types (where zod says only "Invalid input"); undefined for any other issue.
+ */
+export function expectedMessage(keyword: string, params: unknown): string | undefined {
+  if (keyword !== 'invalid_value' && keyword !== 'invalid_union') return undefined;
+  const what = takes(keyword, (params ?? {}) as Issue);
+  return what.length > 0 ? `must be ${what.join(' or ')}` : undefined;
+}
+
+/**
+ * The message for a value that is missing altogether: "required" and what it takes, where zod 4
+ * says "Invalid input" (a union) or "expected string, received undefined".
+ */
+export function requiredMessage(keyword: string, params: unknown): string {
+  const what = takes(keyword, (params ?? {}) as Issue);
+  return what.length > 0 ? `required: ${what.join(' or ')}` : 'required';
 }
 
 /** The detail of one of Fastify's own 4xx errors, with the limit or the accepted types. */

@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isAppError, type AppError, type ErrorCode, type FieldError } from '../lib/errors.js';
 import { NUL_MESSAGE } from './input-guard.js';
 import { malformedMultipart } from './multipart.js';
-import { allowedValuesMessage, clientErrorDetail } from './problem-details.js';
+import { clientErrorDetail, expectedMessage, requiredMessage } from './problem-details.js';
 
 // The only place that turns errors into HTTP answers: RFC 9457 problem+json with the field
 // errors listed. Domain code throws AppError with a code and never knows the status; 5xx
@@ -73,16 +73,39 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: Pro
   return reply.status(p.status).type('application/problem+json').send(body);
 }
 
+// The issues zod raises for a value that is not there at all (a type, an enum, a union).
+const MISSING_KEYWORDS = new Set(['invalid_type', 'invalid_value', 'invalid_union']);
+
 const pathField = (instancePath: string, context?: string) => {
   const field = instancePath.replace(/^\//, '').replace(/\//g, '.');
   if (field) return field;
   return context === 'body' ? 'body' : (context ?? 'request');
 };
 
+/** The part of the request a validation context names (what the schema was given). */
+function validatedData(request: FastifyRequest, context: string | undefined): unknown {
+  if (context === 'body') return request.body;
+  if (context === 'querystring') return request.query;
+  if (context === 'params') return request.params;
+  if (context === 'headers') return request.headers;
+  return {};
+}
+
+/** Whether nothing stands at an issue's path ("/a/b"): the key is absent, or the body is. */
+function isMissing(data: unknown, instancePath: string): boolean {
+  let value = data;
+  for (const key of instancePath.split('/').slice(1).filter((k) => k !== '')) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return true;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value === undefined;
+}
+
 /** Zod validation errors become a 400 naming every field (unknown keys by their own name). */
-function fieldErrorsOf(err: FastifyError): FieldError[] {
+function fieldErrorsOf(err: FastifyError, request: FastifyRequest): FieldError[] {
   const out: FieldError[] = [];
   const context = (err as { validationContext?: string }).validationContext;
+  const data = validatedData(request, context);
   for (const v of err.validation ?? []) {
     const params = (v.params ?? {}) as { keys?: string[] };
     if (v.keyword === 'unrecognized_keys' && params.keys) {
@@ -90,8 +113,10 @@ function fieldErrorsOf(err: FastifyError): FieldError[] {
       for (const key of params.keys) {
         out.push({ field: base === 'body' ? key : `${base}.${key}`, message: 'unknown field' });
       }
+    } else if (MISSING_KEYWORDS.has(v.keyword) && isMissing(data, v.instancePath)) {
+      out.push({ field: pathField(v.instancePath, context), message: requiredMessage(v.keyword, v.params) });
     } else {
-      const allowed = allowedValuesMessage(v.keyword, v.params);
+      const allowed = expectedMessage(v.keyword, v.params);
       out.push({ field: pathField(v.instancePath, context), message: allowed ?? v.message ?? 'invalid value' });
     }
   }
@@ -114,7 +139,7 @@ export function errorHandler(raw: FastifyError, request: FastifyRequest, reply: 
     });
   }
   if (hasZodFastifySchemaValidationErrors(err) || err.validation) {
-    const errors = fieldErrorsOf(err);
+    const errors = fieldErrorsOf(err, request);
     return sendProblem(reply, request, {
       status: 400,
       code: 'validation',

@@ -53,6 +53,10 @@ export async function makeHttpServer(opts: HttpOptions): Promise<FastifyInstance
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   installInputGuard(app);
+  // Only JSON is taken unless a route says otherwise: a text/plain body on a JSON route is a
+  // 415 naming what it takes (Fastify's default parser handed it on as a string, which then
+  // failed validation as "expected object").
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, { status: 404, code: 'not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}` }),
   );

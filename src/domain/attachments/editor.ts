@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
-import { AppError } from '../../lib/errors.js';
 import type { CampaignService } from '../campaigns/service.js';
-import { EDITABLE } from '../campaigns/status.js';
+import { EDITABLE, notEditableError } from '../campaigns/status.js';
 import type { AttachmentChannel, AttachmentInfo, AttachmentService, ReceivedUpload } from './service.js';
 
 // Channel config edits that involve an attachment. The order is what keeps the store clean:
@@ -27,11 +26,7 @@ export function makeChannelAttachmentEditor(deps: { attachments: AttachmentServi
 
   async function assertEditable(tenantId: string, campaignId: string): Promise<void> {
     const { campaign } = await campaigns.get(tenantId, campaignId); // not_found for other tenants
-    if (!EDITABLE.includes(campaign.campaignStatus)) {
-      throw new AppError('conflict', `a ${campaign.campaignStatus} campaign cannot be edited; pause it first`, {
-        details: { campaignStatus: campaign.campaignStatus, editableIn: EDITABLE },
-      });
-    }
+    if (!EDITABLE.includes(campaign.campaignStatus)) throw notEditableError(campaign.campaignStatus);
   }
 
   return {

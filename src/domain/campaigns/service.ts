@@ -23,7 +23,7 @@ import {
   type Target,
 } from './model.js';
 import type { CampaignPlanner } from './planner.js';
-import { EDITABLE, allowedFrom, allowedTargets, needsCompleteness, type CampaignStatus } from './status.js';
+import { EDITABLE, allowedFrom, allowedTargets, needsCompleteness, notEditableError, type CampaignStatus } from './status.js';
 
 export interface CampaignServiceDeps {
   pool: Pool;
@@ -57,11 +57,7 @@ export function makeCampaignService({ pool, clock, planner, checkParts, defaultS
   async function whyNotEditable(tx: pg.PoolClient, tenantId: string, id: string, expected: number | null) {
     const current = await q.getCampaign(tx, tenantId, id);
     if (!current) return notFound('campaign');
-    if (!EDITABLE.includes(current.campaign_status)) {
-      return new AppError('conflict', `a ${current.campaign_status} campaign cannot be edited; pause it first`, {
-        details: { campaignStatus: current.campaign_status, editableIn: EDITABLE },
-      });
-    }
+    if (!EDITABLE.includes(current.campaign_status)) return notEditableError(current.campaign_status);
     return new AppError('precondition_failed', `the campaign changed since you read it (version ${current.version}, If-Match said ${expected})`, {
       details: { currentVersion: current.version },
     });

@@ -1,6 +1,7 @@
 // The campaign status machine as data. Every transition is persisted with one conditional
 // UPDATE ... WHERE campaign_status = ANY(allowedFrom(to)), so two pods or two clicks can never
 // both win; this table is the only place that knows which moves exist.
+import { AppError } from '../../lib/errors.js';
 
 export const CAMPAIGN_STATUSES = ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -32,6 +33,18 @@ export function allowedFrom(to: CampaignStatus): CampaignStatus[] {
 
 export function isEditable(status: CampaignStatus): boolean {
   return EDITABLE.includes(status);
+}
+
+/**
+ * The 409 for an edit of a campaign in a status that is not editable, saying what to do: a
+ * RUNNING campaign is paused first; a COMPLETED one is final and cannot be paused.
+ */
+export function notEditableError(status: CampaignStatus): AppError {
+  const message =
+    status === 'COMPLETED'
+      ? 'a COMPLETED campaign cannot be edited: COMPLETED is final; create a new campaign instead'
+      : `a ${status} campaign cannot be edited; pause it first`;
+  return new AppError('conflict', message, { details: { campaignStatus: status, editableIn: EDITABLE } });
 }
 
 /** Leaving DRAFT or PAUSED for SCHEDULED or RUNNING needs a complete campaign. */
