@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configProblems as problemsOf, loadConfig } from './config.js';
-import { isSecretName } from './config/redact.js';
+import { isSecretName, shownValue } from './config/redact.js';
 import { configWarnings } from './config/warnings.js';
 
 // The one configuration schema: defaults, and one error that lists every problem at once
@@ -104,6 +104,9 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toMatch(/hunter|token1234/);
     expect(problems.find((p) => p.startsWith('AUTH_JWKS_URL'))).toContain('(got "https://jwks-user:***@ id.example.com/jwks")');
     expect(problems.find((p) => p.startsWith('PUBLIC_BASE_URL'))).toContain('(got "http://***@exa mple.com/?a=1&password=***")');
+    // The same rule for the URLs that carry credentials by design, should a rule ever echo them.
+    expect(shownValue('DATABASE_URL', 'postgres://app:p@ss/w0rd@db:5432/x?sslpassword=k3y')).toBe('"postgres://app:***@db:5432/x?sslpassword=***"');
+    expect(shownValue('SMTP_URL', 'smtp://mailer:hunter5@smtp.example.com:587')).toBe('"smtp://mailer:***@smtp.example.com:587"');
   });
 
   it('refuses a phone region libphonenumber does not know, with the other problems', () => {
