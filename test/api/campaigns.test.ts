@@ -133,4 +133,14 @@ describe('campaign CRUD', () => {
       attachment: null,
     });
   });
+
+  it('PUT of a channel config replaces it: a field left out is cleared, whatever its kind', async () => {
+    const tenant = newTenant();
+    const id = await createReady(tenant);
+    const email = await t.call(tenant, 'PUT', `/campaigns/${id}/emails`, { templateId: TEMPLATE_ID });
+    expect(email.json()).toEqual({ templateId: TEMPLATE_ID, sourceEmail: null, templateData: {}, attachment: null });
+    const call = await t.call(tenant, 'PUT', `/campaigns/${id}/calls`, { script: 'Bye' });
+    expect(call.json()).toEqual({ callHandlerConfig: {}, script: 'Bye', sourcePhone: null });
+    expect((await t.call(tenant, 'GET', `/campaigns/${id}/calls`)).json()).toEqual(call.json());
+  });
 });

@@ -77,9 +77,9 @@ export function makeChannelAttachmentEditor(deps: { attachments: AttachmentServi
     /** DELETE of a channel's attachment: row and object (not_found when there is none). */
     async removeAttachment(tenantId: string, campaignId: string, channel: AttachmentChannel, expectedVersion: number | null) {
       const removed: { objectKey?: string } = {};
-      // An empty body changes no config column; the edit still checks status and If-Match and
-      // bumps the version. With no config at all the not_found rolls back the empty insert.
-      const out = await campaigns.setChannelConfig(tenantId, campaignId, channel, {}, expectedVersion, async (tx) => {
+      // No config change (null); the edit still checks status and If-Match and bumps the
+      // version. With no config at all the not_found rolls back the empty insert.
+      const out = await campaigns.setChannelConfig(tenantId, campaignId, channel, null, expectedVersion, async (tx) => {
         removed.objectKey = (await attachments.detachInTx(tx, tenantId, campaignId, channel)).objectKey;
       });
       if (removed.objectKey) await attachments.discard(removed.objectKey);

@@ -260,12 +260,21 @@ export function makeCampaignService({ pool, clock, planner, checkParts, defaultS
       tenantId: string,
       id: string,
       channel: ChannelName,
-      body: Record<string, unknown>,
+      /** The new config; null leaves it as it is (an attachment-only change). */
+      body: Record<string, unknown> | null,
       expectedVersion: number | null,
       inTx?: (tx: pg.PoolClient) => Promise<void>,
     ) {
       return edit(tenantId, id, expectedVersion, async (tx) => {
-        await parts.upsertChannelConfig(tx, tenantId, id, channel, channelConfigToRow(body));
+        // PUT replaces the config: a field left out is cleared, not kept from before (the
+        // attachment is the exception: only its own part and route change it).
+        const row = body === null ? {} : channelConfigToRow(body);
+        if (body !== null) {
+          for (const [col, type] of Object.entries(parts.CHANNEL_TABLES[channel].columns)) {
+            if (col !== 'attachment_id' && !(col in row)) row[col] = type === 'jsonb' ? {} : null; // JSON fields are {} when empty
+          }
+        }
+        await parts.upsertChannelConfig(tx, tenantId, id, channel, row);
         if (inTx) await inTx(tx);
         const cfg = await parts.getChannelConfig(tx, tenantId, id, channel);
         return cfg ? channelConfigFromRow(cfg) : null;
