@@ -28,7 +28,7 @@ export const sampleBodies: Record<string, unknown> = {
   'GET /campaigns/{id}/progress': null,
   'GET /campaigns/{id}/dispatches': null,
   'POST /campaigns/{id}/dispatches/retry': { status: ['UNCERTAIN'] },
-  'POST /campaigns/{id}/dispatches/resolve': { outcome: 'FAILED' },
+  'POST /campaigns/{id}/dispatches/resolve': { outcome: 'FAILED', all: true },
   // Physical mail and responses ({trackId} is filled with a UUID-shaped id).
   'GET /campaigns/{id}/mails/print': null,
   'POST /campaigns/{id}/mails/{trackId}/status': { status: 'SEND' },

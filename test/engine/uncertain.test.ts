@@ -76,7 +76,7 @@ describe('a campaign with only UNCERTAIN rows left', () => {
     // Only UNCERTAIN rows are touched: a SENT id changes nothing.
     expect((await resolve({ outcome: 'FAILED', ids: [lost[0]] })).json()).toEqual({ resolved: 0, campaignStatus: 'RUNNING' });
 
-    expect((await resolve({ outcome: 'FAILED', channel: 'email' })).json()).toEqual({ resolved: 2, campaignStatus: 'RUNNING' });
+    expect((await resolve({ outcome: 'FAILED', channel: 'email', all: true })).json()).toEqual({ resolved: 2, campaignStatus: 'RUNNING' });
     expect((await t.app.execution.dispatcher.runBatch(tenant, id)).result).toBe('completed');
     expect((await progress(t, tenant, id)).overall).toMatchObject({ total: 5, sent: 3, failed: 2, uncertain: 0 });
     expect(sends.filter((m) => m.campaignId === id)).toHaveLength(2); // the two sent before: nothing resent
@@ -87,8 +87,13 @@ describe('a campaign with only UNCERTAIN rows left', () => {
     const { id } = await campaignWithLostRows(t, tenant, 2, 1);
     const resolve = (body: unknown, who = tenant) => t.call(who, 'POST', `/campaigns/${id}/dispatches/resolve`, body);
     for (const [body, field] of [
-      [{ outcome: 'DELIVERED' }, 'outcome'],
+      [{ outcome: 'DELIVERED', all: true }, 'outcome'],
       [{}, 'outcome'],
+      // Neither ids nor all: settling every row is never implied.
+      [{ outcome: 'SENT' }, 'ids'],
+      [{ outcome: 'SENT', channel: 'email' }, 'ids'],
+      [{ outcome: 'SENT', all: false }, 'all'],
+      [{ outcome: 'SENT', all: true, ids: ['7a1f6d8e-3c1b-4c2a-9e5f-0b6d4a2c1e90'] }, 'ids'],
       [{ outcome: 'SENT', ids: ['not-a-uuid'] }, 'ids.0'],
       [{ outcome: 'SENT', ids: [] }, 'ids'],
       [{ outcome: 'SENT', channel: 'fax' }, 'channel'],
@@ -99,7 +104,7 @@ describe('a campaign with only UNCERTAIN rows left', () => {
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
     }
-    const other = await resolve({ outcome: 'FAILED' }, newTenant());
+    const other = await resolve({ outcome: 'FAILED', all: true }, newTenant());
     expect(other.statusCode).toBe(404);
     expect(await ledgerStatuses(t.db.pool, tenant, id)).toEqual({ SENT: 1, SENDING: 1 });
   });
@@ -114,7 +119,7 @@ describe('CAMPAIGN_UNCERTAIN_HOLD=0', () => {
       expect((await now.app.execution.dispatcher.runBatch(tenant, id)).result).toBe('completed');
       expect(await ledgerStatuses(now.db.pool, tenant, id)).toEqual({ SENT: 2, UNCERTAIN: 1 });
       expect((await now.call(tenant, 'POST', `/campaigns/${id}/dispatches/retry`, { status: ['UNCERTAIN'] })).statusCode).toBe(409);
-      const res = await now.call(tenant, 'POST', `/campaigns/${id}/dispatches/resolve`, { outcome: 'FAILED' });
+      const res = await now.call(tenant, 'POST', `/campaigns/${id}/dispatches/resolve`, { outcome: 'FAILED', all: true });
       expect(res.json()).toEqual({ resolved: 1, campaignStatus: 'COMPLETED' });
       expect(await ledgerStatuses(now.db.pool, tenant, id)).toEqual({ SENT: 2, FAILED: 1 });
     } finally {

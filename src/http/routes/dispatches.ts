@@ -74,15 +74,22 @@ export function dispatchRoutes(deps: { ledger: Ledger }) {
       {
         schema: {
           tags,
-          summary: 'Settle UNCERTAIN dispatches as SENT or FAILED without resending them (all, one channel, or the listed ids)',
+          summary: 'Settle UNCERTAIN dispatches as SENT or FAILED without resending them: the listed ids, or all (optionally of one channel)',
           params: uuidParam,
           body: z
             .object({
               outcome: z.preprocess(upper, z.enum(['SENT', 'FAILED'])),
               channel: channelSchema.optional(),
               ids: z.array(z.uuid()).min(1).max(10_000).optional(),
+              all: z.literal(true).optional(),
             })
-            .strict(),
+            .strict()
+            // Settling every row is a claim about messages nobody checked one by one: it is
+            // asked for in so many words, never the effect of a forgotten field.
+            .refine((b) => (b.ids === undefined) !== (b.all === undefined), {
+              path: ['ids'],
+              message: 'required: the dispatch ids to settle, or "all": true for every UNCERTAIN row (with "channel", of one channel); not both',
+            }),
         },
       },
       async (req) =>
