@@ -69,6 +69,13 @@ describe('loadConfig', () => {
     expect(problems).toEqual(['AUTH_JWT_SECRET: must be at least 32 characters (got 5 characters)']);
   });
 
+  it('refuses a DATABASE_URL the driver could not parse, without showing its password', () => {
+    const problems = problemsOf({ DATABASE_URL: 'postgres://u:hunter2pass@[::1/x', AUTH_JWT_SECRET: 'x'.repeat(32), PORT: 'abc' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'PORT']);
+    expect(problems.find((p) => p.startsWith('DATABASE_URL'))).toContain('is not a valid URL');
+    expect(problems.join('\n')).not.toContain('hunter2pass');
+  });
+
   it('refuses two key sources at once', () => {
     expect(problemsOf({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://id.example.com/jwks' })).toEqual([
       'AUTH_JWT_SECRET and AUTH_JWKS_URL: set one of them, not both',

@@ -174,6 +174,9 @@ function crossProblems(e: Env): string[] {
   }
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     problems.push('DATABASE_URL: must start with postgres:// or postgresql://');
+  } else if (e.DATABASE_URL && !URL.canParse(e.DATABASE_URL)) {
+    // The driver parses it the same way, and would fail later with a bare "Invalid URL".
+    problems.push('DATABASE_URL: is not a valid URL (check the host and port; percent-encode special characters in the user name and password)');
   }
   if (e.STORAGE_DRIVER === 's3') {
     for (const name of ['S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {

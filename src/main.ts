@@ -45,6 +45,10 @@ function startupProblem(err: unknown): string {
     const where = e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : 'the configured host';
     return `cannot reach PostgreSQL at ${where} (${e.code}): check DATABASE_URL and that the server runs`;
   }
+  // The server answered but refused the login or the database: its own words say which.
+  if (e?.code === '28P01' || e?.code === '28000' || e?.code === '3D000') {
+    return `PostgreSQL refused the connection: ${e.message} (SQLSTATE ${e.code}): check the user, password and database name in DATABASE_URL`;
+  }
   if (e?.code === 'EADDRINUSE') return `${e.message}: another process holds that port; set PORT (or EMBEDDED_PG_PORT) to a free one`;
   const debug = /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '');
   const known = e instanceof Error && /^(embedded PostgreSQL|the database in|the PostgreSQL left behind|PostgreSQL 15 or newer)/.test(e.message);

@@ -68,6 +68,19 @@ describe('configuration', () => {
   });
 });
 
+describe('a database that refuses the login', () => {
+  it('says so in one line naming DATABASE_URL, with no stack trace, and exits 1', async () => {
+    const url = new URL(db.url);
+    url.username = 'no_such_role';
+    url.password = 'not-the-password';
+    const s = startService({ DATABASE_URL: url.toString(), AUTH_JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    expect((await s.exited).code).toBe(1);
+    const err = s.stderr();
+    expect(err).toMatch(/^start-up failed: PostgreSQL refused the connection: .*no_such_role.* \(SQLSTATE 28(P01|000)\): check the user, password and database name in DATABASE_URL\n$/);
+    expect(err).not.toContain('not-the-password');
+  }, 30_000);
+});
+
 describe('several instances on one database', () => {
   it('two instances started at the same moment on an empty database both come up, and migrate once', async () => {
     const ports = [await freePort(), await freePort()];
