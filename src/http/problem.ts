@@ -150,7 +150,10 @@ export function errorHandler(raw: FastifyError, request: FastifyRequest, reply: 
   // Fastify's own client errors (malformed JSON, body too large, bad content type...).
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return sendProblem(reply, request, { status, code: err.code, detail: clientErrorDetail(err, request) });
+    const detail = clientErrorDetail(err, request);
+    // A refused media type is the Content-Type header's fault: name it like any other field.
+    const errors = status === 415 ? [{ field: 'content-type', message: detail }] : undefined;
+    return sendProblem(reply, request, { status, code: err.code, detail, ...(errors ? { errors } : {}) });
   }
   // Unique violations that escaped the domain are conflicts, not crashes.
   if ((err as { code?: string }).code === '23505') {

@@ -74,6 +74,7 @@ describe('an empty body sent as application/json (what curl helpers do) is no bo
     const res = await send('POST', '/campaigns', 'text/plain', 'title=a');
     expect(res.statusCode).toBe(415);
     expect(res.json().detail).toBe("This endpoint takes application/json; the request's Content-Type is text/plain");
+    expect(res.json().errors).toEqual([{ field: 'content-type', message: res.json().detail }]);
   });
 });
 
