@@ -40,6 +40,17 @@ describe('schedule input', () => {
     expect(await version()).toBe(before);
   });
 
+  it('a wrong frequency or type does not hide the calendar problems: every field is listed once', async () => {
+    const res = await post({ startOn: '2026-02-30', operationalStartTime: '25:00', operationalEndTime: '10:00', timeZone: 'Mars/Base', operationFrequency: 'SOMETIMES' });
+    expect(res.statusCode).toBe(400);
+    const fields = res.json().errors.map((e: { field: string }) => e.field);
+    expect(fields.sort()).toEqual(['operationFrequency', 'operationalStartTime', 'startOn', 'timeZone']);
+    // A field of the wrong type is reported by its type alone, not also by the calendar rules.
+    const typed = await post({ ...base, startOn: 20260601 });
+    expect(typed.json().errors).toEqual([{ field: 'startOn', message: expect.any(String) }]);
+    expect(await stored()).toBeNull();
+  });
+
   it('accepts an end later today in the zone (the whole-day window is still open)', async () => {
     const res = await post({ ...base, endOn: '2026-06-20' });
     expect(res.statusCode, res.body).toBe(200);

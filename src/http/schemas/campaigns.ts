@@ -36,10 +36,16 @@ export const scheduleBody = z
   })
   .strict()
   // The calendar rules (real dates, IANA zone, startOn <= endOn, both times or none) live in
-  // the pure schedule module; every problem is reported with its field name.
-  .superRefine((s, ctx) => {
-    for (const p of validateSchedule(s)) ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
-  })
+  // the pure schedule module; every problem is reported with its field name. They run even
+  // when a field's type is already wrong (a bad frequency must not hide a bad date), and skip
+  // the fields zod has reported, so nothing is said twice.
+  .superRefine(
+    (s, ctx) => {
+      const reported = new Set(ctx.issues.map((i) => String(i.path?.[0])));
+      for (const p of validateSchedule(s)) if (!reported.has(p.field)) ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
+  )
   .meta({ id: 'Schedule' });
 export type ScheduleBody = z.infer<typeof scheduleBody>;
 
