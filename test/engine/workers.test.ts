@@ -136,7 +136,7 @@ describe('several worker processes', () => {
     expect(sink).toEqual({ records: 600, dispatches: 600 }); // every contact called exactly once
   }, 90_000);
 
-  it('with the default 5-minute lease, a worker killed mid-firing is replaced within about 30 s, not after the lease', async () => {
+  it('with the default 5-minute lease, a worker killed mid-firing is replaced within about 15 s, not after the lease', async () => {
     const tenant = newTenant();
     await seedContacts(t.db.pool, tenant, 400);
     const id = await readyCampaign(t, tenant, { channels: ['call'] });
@@ -151,7 +151,7 @@ describe('several worker processes', () => {
     const t0 = Date.now();
     // The new worker picks the campaign up once the dead one's stand-in firing comes due.
     await waitFor('sending again', () => sinkTotal(tenant, id), (n) => n >= atKill + 40, 60_000);
-    expect(Date.now() - t0).toBeLessThan(50_000);
+    expect(Date.now() - t0).toBeLessThan(35_000); // 15 s ahead, plus start-up and 40 calls at 20/s
     const sink = (await sinkByChannel(tenant, id)).CALL;
     expect(sink.records).toBe(sink.dispatches); // nothing sent twice
   }, 90_000);
