@@ -142,5 +142,10 @@ describe('campaign CRUD', () => {
     const call = await t.call(tenant, 'PUT', `/campaigns/${id}/calls`, { script: 'Bye' });
     expect(call.json()).toEqual({ callHandlerConfig: {}, script: 'Bye', sourcePhone: null });
     expect((await t.call(tenant, 'GET', `/campaigns/${id}/calls`)).json()).toEqual(call.json());
+    // What GET answers can be sent back as it is: the read-only attachment field is ignored.
+    const read = (await t.call(tenant, 'GET', `/campaigns/${id}/emails`)).json();
+    const back = await t.call(tenant, 'PUT', `/campaigns/${id}/emails`, { ...read, sourceEmail: 'news@example.com' });
+    expect(back.statusCode, back.body).toBe(200);
+    expect(back.json()).toEqual({ ...read, sourceEmail: 'news@example.com' });
   });
 });

@@ -125,3 +125,17 @@ describe('POST /contacts/imports with a broken multipart body', () => {
     expect(res.json()).toMatchObject({ status: 'COMPLETED', imported: 2 });
   });
 });
+
+describe('PUT /campaigns/{id}/calls as multipart', () => {
+  it('is a 415 that says calls take JSON only, and stores nothing', async () => {
+    const before = await stored();
+    const { payload, contentType } = multipartBody([{ name: 'config', value: JSON.stringify({ script: 'Hi' }) }]);
+    const res = await send('PUT', `/campaigns/${id}/calls`, contentType, payload);
+    expect(res.statusCode).toBe(415);
+    expect(res.json().errors).toEqual([
+      { field: 'content-type', message: `/campaigns/${id}/calls takes application/json only (a call has no attachment); multipart/form-data is for /emails, /whatsapp and /mails` },
+    ]);
+    expect(await stored()).toEqual(before);
+    expect((await t.call(tenant, 'GET', `/campaigns/${id}/calls`)).json()).toBeNull();
+  });
+});

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { canonicalTimeZone } from '../../domain/schedule/local-time.js';
 import type { CampaignService } from '../../domain/campaigns/service.js';
@@ -8,12 +8,20 @@ import { etagOf, parseIfMatch } from '../pagination.js';
 import { ifMatchHeaders, uuidParam } from '../schemas/common.js';
 import { channelBodies, scheduleBody, targetBody } from '../schemas/campaigns.js';
 import type { ChannelAttachmentEditor } from '../../domain/attachments/index.js';
+import { AppError } from '../../lib/errors.js';
 import { nextFilePart, readConfigPart, registerMultipart } from './attachments-multipart.js';
 
 // Schedule, target and channel configs of a campaign. Each write is an edit of the campaign
 // (allowed in DRAFT, SCHEDULED, PAUSED; bumps its version; honours If-Match).
 // With `attachments`, the email, WhatsApp and mail configs show their attachment and their PUTs
 // also take multipart/form-data (a `config` part, then an `attachment` file part).
+
+/** A call has no attachment, so its config is JSON only: say so instead of "body: required". */
+async function refuseMultipart(req: FastifyRequest): Promise<void> {
+  if (!req.isMultipart()) return;
+  const detail = `${req.url.split('?')[0]} takes application/json only (a call has no attachment); multipart/form-data is for /emails, /whatsapp and /mails`;
+  throw new AppError('unsupported_media_type', detail, { fields: [{ field: 'content-type', message: detail }] });
+}
 
 export function campaignPartRoutes(deps: {
   campaigns: CampaignService;
@@ -118,7 +126,7 @@ export function campaignPartRoutes(deps: {
                 }
               : {}),
           },
-          ...(editor ? { preValidation: readConfigPart } : {}),
+          preValidation: editor ? readConfigPart : refuseMultipart,
         },
         async (req, reply) => {
           if (editor && channel !== 'call') {

@@ -88,18 +88,22 @@ export const callConfigBody = z
   .meta({ id: 'CallCampaign' });
 
 const templateData = z.record(z.string(), z.unknown()).default({});
+// What GET shows of the attachment may be sent back with a PUT (a read-modify-write round
+// trip); it is ignored: only the multipart `attachment` part and DELETE .../attachment change it.
+const attachmentEcho = z.unknown().optional().meta({ description: 'read-only, ignored (GET shows it)' });
 
 export const emailConfigBody = z
   .object({
     templateId: z.uuid().nullable().optional(),
     sourceEmail: email.nullable().optional(),
     templateData,
+    attachment: attachmentEcho,
   })
   .strict()
   .meta({ id: 'EmailCampaign' });
 
 export const whatsappConfigBody = z
-  .object({ templateId: z.uuid().nullable().optional(), templateData })
+  .object({ templateId: z.uuid().nullable().optional(), templateData, attachment: attachmentEcho })
   .strict()
   .meta({ id: 'WhatsappCampaign' });
 
@@ -111,6 +115,7 @@ export const mailConfigBody = z
     message: z.string().max(20_000).nullable().optional(),
     responseUrl: httpUrl.nullable().optional(),
     landingUrl: httpUrl.nullable().optional(),
+    attachment: attachmentEcho,
   })
   .strict()
   .meta({ id: 'MailCampaign' });
