@@ -49,6 +49,10 @@ function startupProblem(err: unknown): string {
   if (e?.code === '28P01' || e?.code === '28000' || e?.code === '3D000') {
     return `PostgreSQL refused the connection: ${e.message} (SQLSTATE ${e.code}): check the user, password and database name in DATABASE_URL`;
   }
+  // Something listens there but dropped the connection: not PostgreSQL, or it closed at once.
+  if (e instanceof Error && /^Connection terminated/.test(e.message)) {
+    return 'PostgreSQL closed the connection before answering: check that DATABASE_URL names a PostgreSQL server (host and port)';
+  }
   if (e?.code === 'EADDRINUSE') return `${e.message}: another process holds that port; set PORT (or EMBEDDED_PG_PORT) to a free one`;
   const debug = /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '');
   const known = e instanceof Error && /^(embedded PostgreSQL|the database in|the PostgreSQL left behind|PostgreSQL 15 or newer)/.test(e.message);

@@ -81,6 +81,22 @@ describe('a database that refuses the login', () => {
   }, 30_000);
 });
 
+describe('a DATABASE_URL that is not a PostgreSQL server', () => {
+  it('a port that accepts and drops the connection: one plain line, exit 1', async () => {
+    const { createServer } = await import('node:net');
+    const dropper = createServer((socket) => socket.destroy());
+    await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', r));
+    const port = (dropper.address() as { port: number }).port;
+    try {
+      const s = startService({ DATABASE_URL: `postgres://u:secret-pw@127.0.0.1:${port}/x`, AUTH_JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir });
+      expect((await s.exited).code).toBe(1);
+      expect(s.stderr()).toBe('start-up failed: PostgreSQL closed the connection before answering: check that DATABASE_URL names a PostgreSQL server (host and port)\n');
+    } finally {
+      dropper.close();
+    }
+  }, 30_000);
+});
+
 describe('several instances on one database', () => {
   it('two instances started at the same moment on an empty database both come up, and migrate once', async () => {
     const ports = [await freePort(), await freePort()];
