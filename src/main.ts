@@ -50,7 +50,8 @@ function startupProblem(err: unknown): string {
     return `PostgreSQL refused the connection: ${e.message} (SQLSTATE ${e.code}): check the user, password and database name in DATABASE_URL`;
   }
   // Something listens there but dropped the connection: not PostgreSQL, or it closed at once.
-  if (e instanceof Error && /^Connection terminated/.test(e.message)) {
+  // (A closed connection surfaces as "Connection terminated", a reset one as ECONNRESET.)
+  if (e?.code === 'ECONNRESET' || (e instanceof Error && /^Connection terminated/.test(e.message))) {
     return 'PostgreSQL closed the connection before answering: check that DATABASE_URL names a PostgreSQL server (host and port)';
   }
   if (e?.code === 'EADDRINUSE') return `${e.message}: another process holds that port; set PORT (or EMBEDDED_PG_PORT) to a free one`;

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -82,9 +83,13 @@ describe('a database that refuses the login', () => {
 });
 
 describe('a DATABASE_URL that is not a PostgreSQL server', () => {
-  it('a port that accepts and drops the connection: one plain line, exit 1', async () => {
+  // Closed politely (FIN: "Connection terminated") or reset (RST: ECONNRESET): the same answer.
+  it.each([
+    ['closes', (socket: Socket) => socket.end()],
+    ['resets', (socket: Socket) => socket.resetAndDestroy()],
+  ])('a port that accepts and %s the connection: one plain line, exit 1', async (_how, drop) => {
     const { createServer } = await import('node:net');
-    const dropper = createServer((socket) => socket.destroy());
+    const dropper = createServer(drop);
     await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', r));
     const port = (dropper.address() as { port: number }).port;
     try {
