@@ -11,6 +11,18 @@ const APP_SECRET = 'wa-app-secret-for-tests';
 const VERIFY_TOKEN = 'wa-verify-token-123';
 const PHONE_NUMBER_ID = '106540352242922';
 
+/** The engine's settings for the fake Cloud API, unthrottled. */
+const cloudApiEnv = (fake: WhatsAppCloudFake) => ({
+  WHATSAPP_TRANSPORT: 'cloud-api',
+  WHATSAPP_API_BASE_URL: fake.url,
+  WHATSAPP_ACCESS_TOKEN: 'wa-token',
+  WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+  WHATSAPP_APP_SECRET: APP_SECRET,
+  WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
+  RATE_LIMIT_WHATSAPP: '0',
+  PUBLIC_BASE_URL: 'https://engine.test',
+});
+
 const phone = (i: number) => `+4915100${String(i).padStart(6, '0')}`;
 const waId = (i: number) => phone(i).slice(1);
 
@@ -60,17 +72,7 @@ describe('WhatsApp Cloud API through the engine', () => {
   beforeAll(async () => {
     fake = await startWhatsAppCloudFake({ accessToken: 'wa-token', undeliverable: (to) => to === waId(7) });
     t = await buildTestApp({
-      env: {
-        WHATSAPP_TRANSPORT: 'cloud-api',
-        WHATSAPP_API_BASE_URL: fake.url,
-        WHATSAPP_ACCESS_TOKEN: 'wa-token',
-        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-        WHATSAPP_APP_SECRET: APP_SECRET,
-        WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
-        RATE_LIMIT_WHATSAPP: '0',
-        PUBLIC_BASE_URL: 'https://engine.test',
-        PUBLIC_LINK_SECRET: 'l'.repeat(40),
-      },
+      env: { ...cloudApiEnv(fake), PUBLIC_LINK_SECRET: 'l'.repeat(40) },
     });
     ids = await insertContacts(t.db.pool, tenant, contacts);
     const templateId = await createTemplate(t, tenant, whatsappTemplate('document'));
@@ -266,16 +268,7 @@ describe('WhatsApp image header from a PNG attachment', () => {
   it('sends the attachment as the image header parameter', async () => {
     const fake = await startWhatsAppCloudFake({ accessToken: 'wa-token' });
     const t = await buildTestApp({
-      env: {
-        WHATSAPP_TRANSPORT: 'cloud-api',
-        WHATSAPP_API_BASE_URL: fake.url,
-        WHATSAPP_ACCESS_TOKEN: 'wa-token',
-        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-        WHATSAPP_APP_SECRET: APP_SECRET,
-        WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
-        RATE_LIMIT_WHATSAPP: '0',
-        PUBLIC_BASE_URL: 'https://engine.test',
-      },
+      env: cloudApiEnv(fake),
     });
     try {
       const tenant = newTenant('waimg');

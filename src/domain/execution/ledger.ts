@@ -63,6 +63,10 @@ export const RETRYABLE: readonly DispatchStatus[] = ['UNCERTAIN', 'FAILED'];
 export function makeLedger(deps: { pool: Pool; clock: Clock; rateDefaults: Readonly<Record<Channel, number>> }) {
   const { pool, clock } = deps;
 
+  /** Plans the campaign's batch job at once (same key: it replaces the planned one). */
+  const fireNow = (tx: Parameters<typeof addJob>[0], tenantId: string, campaignId: string) =>
+    addJob(tx, TASKS.batch, { tenantId, campaignId }, clock.now(), jobKey(TASKS.batch, tenantId, campaignId));
+
   async function mustExist(tx: Parameters<typeof getStatus>[0], tenantId: string, id: string) {
     const status = await getStatus(tx, tenantId, id);
     if (!status) throw notFound('campaign');
@@ -119,7 +123,7 @@ export function makeLedger(deps: { pool: Pool; clock: Clock; rateDefaults: Reado
         }
         const requeued = await requeue(tx, tenantId, campaignId, statuses, channel);
         if (requeued > 0 && run.campaign_status === 'RUNNING') {
-          await addJob(tx, TASKS.batch, { tenantId, campaignId }, clock.now(), jobKey(TASKS.batch, tenantId, campaignId));
+          await fireNow(tx, tenantId, campaignId);
         }
         return { requeued, campaignStatus: run.campaign_status };
       });
@@ -135,7 +139,7 @@ export function makeLedger(deps: { pool: Pool; clock: Clock; rateDefaults: Reado
         if (!run) throw notFound('campaign');
         const resolved = await resolveUncertain(tx, tenantId, campaignId, outcome, filter, clock.now());
         if (resolved > 0 && run.campaign_status === 'RUNNING') {
-          await addJob(tx, TASKS.batch, { tenantId, campaignId }, clock.now(), jobKey(TASKS.batch, tenantId, campaignId));
+          await fireNow(tx, tenantId, campaignId);
         }
         return { resolved, campaignStatus: run.campaign_status };
       });
